@@ -1,0 +1,135 @@
+"""Pages Material's blog and tags plugins do not make, and post metadata.
+
+Material gives the home page, numbered pages and per-year archives, but no
+page per tag (its tags plugin only renders listings of titles). After the
+blog plugin has resolved the posts (`on_files`, priority -50) this hook adds
+generated pages: one per tag at `tags/<slug>/`, the tags index at `tags/` and
+the archive index at `archive/`. Templates draw them; this hook only hands
+them the posts. It also builds each post's schema.org `BlogPosting`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from material.plugins.blog.structure import Archive, Post
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+TAGS_DIR = "tags"
+ARCHIVE_DIR = "archive"
+
+
+@dataclass
+class Tag:
+    """A tag as written in front matter, its address and its posts."""
+
+    name: str
+    slug: str
+    posts: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{TAGS_DIR}/{self.slug}/"
+
+
+# Tags of the current build, by the src_uri of their generated page. Reset at
+# every build, so that `mkdocs serve` never shows a tag that is gone.
+_tags: dict[str, Tag] = {}
+
+
+def post_tags(meta: dict) -> list[str]:
+    """The tag names of a post, in front-matter order."""
+    tags = meta.get("tags") or []
+    return [str(tag) for tag in tags] if isinstance(tags, list) else []
+
+
+def group_tags(posts: list, slugify) -> list[Tag]:
+    """Tags of `posts` (newest first) with their posts, sorted by name."""
+    tags: dict[str, Tag] = {}
+    for post in posts:
+        for name in post_tags(post.meta):
+            slug = slugify(name)
+            tag = tags.setdefault(slug, Tag(name=name, slug=slug))
+            if post not in tag.posts:
+                tag.posts.append(post)
+    return sorted(tags.values(), key=lambda tag: (tag.name.casefold(), tag.slug))
+
+
+def iso_date(value: object) -> str | None:
+    """A front-matter date as ISO 8601: a bare date stays a bare date."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value) if value else None
+
+
+def blog_posting(meta: dict, url: str) -> dict:
+    """schema.org BlogPosting for a post's front matter and reading stats."""
+    reading = meta["reading"]
+    published = iso_date(meta.get("date"))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": meta.get("title", ""),
+        "description": meta.get("description", ""),
+        "datePublished": published,
+        "dateModified": iso_date(meta.get("updated")) or published,
+        "keywords": post_tags(meta),
+        "url": url,
+        "mainEntityOfPage": url,
+        "wordCount": reading["words"],
+        "timeRequired": f"PT{reading['minutes']}M",
+    }
+
+
+def _slugify(config: MkDocsConfig):
+    tags = config.plugins["material/tags"].config
+    return lambda name: tags.tags_slugify(name, tags.tags_slugify_separator)
+
+
+def _page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:
+    front_matter = json.dumps({"title": title, "template": template})
+    return File.generated(config, src_uri, content=f"---\n{front_matter}\n---\n")
+
+
+@event_priority(-60)
+def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
+    posts = config.plugins["material/blog"].blog.posts
+    slugify = _slugify(config)
+    _tags.clear()
+    for tag in group_tags(posts, slugify):
+        src_uri = f"{TAGS_DIR}/{tag.slug}.md"
+        files.append(_page(config, src_uri, f"#{tag.name}", "ew-tag.html"))
+        _tags[src_uri] = tag
+    files.append(_page(config, f"{TAGS_DIR}/index.md", "Tags", "ew-tags.html"))
+    files.append(_page(config, f"{ARCHIVE_DIR}/index.md", "Archive", "ew-archive.html"))
+    for post in posts:
+        post.meta["tag_links"] = [
+            {"name": name, "url": f"{TAGS_DIR}/{slugify(name)}/"}
+            for name in post_tags(post.meta)
+        ]
+    return files
+
+
+def on_page_context(
+    context: dict, /, *, page: Page, config: MkDocsConfig, nav
+) -> dict | None:
+    src_uri = page.file.src_uri
+    if isinstance(page, Post):
+        # Written with Jinja's `tojson`, which escapes <, > and &.
+        context["json_ld"] = blog_posting(page.meta, page.canonical_url)
+    elif src_uri in _tags:
+        context["tag"] = _tags[src_uri]
+        context["posts"] = _tags[src_uri].posts
+    elif src_uri == f"{TAGS_DIR}/index.md":
+        context["tag_index"] = list(_tags.values())
+    elif src_uri == f"{ARCHIVE_DIR}/index.md":
+        blog = config.plugins["material/blog"].blog
+        context["archive_years"] = [
+            view for view in blog.views if isinstance(view, Archive)
+        ]
+    return None

@@ -1,0 +1,189 @@
+"""Word count and read time for every post (../shared/design/READING-STATS.md).
+
+The numbers come from the post body as rendered HTML, before the theme wraps
+it. `on_page_content` counts each post once and stores the result in
+`page.meta["reading"]`, where every template that shows a post reads it; it
+also hands the minutes to Material's blog plugin so that nothing Material
+renders can show a different read time.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from html.parser import HTMLParser
+
+from material.plugins.blog.structure import Post
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+DEFAULT_WPM = 238
+
+# Han ideographs (with extensions and compatibility forms), Hiragana,
+# Katakana (with the phonetic extension and half-width forms), Hangul syllables.
+_CJK = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+    "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f\uac00-\ud7af"
+)
+_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+
+# Elements whose text is never prose; `pre` is handled apart as code.
+_SKIPPED = {"script", "style", "svg", "template"}
+# Classes of elements that are decoration: heading permalinks, footnote
+# back-references and code line numbers.
+_SKIPPED_CLASSES = {"headerlink", "footnote-backref", "linenos", "linenodiv"}
+# Block elements end a word even when the HTML has no white space between them.
+_BLOCKS = {
+    "address", "article", "aside", "blockquote", "br", "dd", "details", "div",
+    "dl", "dt", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5",
+    "h6", "header", "hr", "li", "ol", "p", "pre", "section", "summary",
+    "table", "td", "th", "tr", "ul",
+}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+         "meta", "source", "track", "wbr"}
+
+
+@dataclass(frozen=True)
+class BodyText:
+    """What a post body holds, split the way the rule counts it."""
+
+    prose: str
+    code: str
+    images: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The numbers a post shows: words, whole minutes, and exact seconds."""
+
+    words: int
+    minutes: int
+    seconds: Fraction
+
+    def as_meta(self) -> dict:
+        return {**asdict(self), "seconds": float(self.seconds)}
+
+
+class _BodyParser(HTMLParser):
+    """Splits body HTML into prose text, code text and an image count."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.prose: list[str] = []
+        self.code: list[str] = []
+        self.images = 0
+        # Stack of (tag, role) for open elements; role is "skip", "code" or "".
+        self._open: list[tuple[str, str]] = []
+        self._seen_content = False
+        self._title_h1 = False
+
+    def _role(self) -> str:
+        for _, role in reversed(self._open):
+            if role:
+                return role
+        return ""
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        classes = set((dict(attrs).get("class") or "").split())
+        if tag == "h1" and not self._seen_content:
+            # A body that opens with an h1 repeats the title: not counted.
+            self._title_h1 = True
+        self._seen_content = True
+        if tag in _BLOCKS:
+            self._sink().append(" ")
+        if tag == "img" and self._role() != "code":
+            self.images += 1
+        if tag in _VOID:
+            return
+        role = ""
+        if tag in _SKIPPED or classes & _SKIPPED_CLASSES or self._title_h1:
+            role = "skip"
+        elif tag == "pre":
+            role = "code"
+        self._open.append((tag, role))
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        # Pop up to the matching element; tolerate unclosed inner elements.
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                break
+        if tag == "h1" and self._title_h1:
+            self._title_h1 = False
+        if tag in _BLOCKS:
+            self._sink().append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self._seen_content = True
+        self._sink().append(data)
+
+    def _sink(self) -> list[str]:
+        role = self._role()
+        if role == "code":
+            return self.code
+        if role == "skip":
+            return []
+        return self.prose
+
+
+def body_text(html: str) -> BodyText:
+    """Split rendered body HTML into prose, code and images (pure)."""
+    parser = _BodyParser()
+    parser.feed(html)
+    parser.close()
+    return BodyText("".join(parser.prose), "".join(parser.code), parser.images)
+
+
+def count_tokens(text: str) -> int:
+    """Words in `text`: white-space runs, each CJK character on its own."""
+    return len(_TOKEN.findall(text))
+
+
+def image_seconds(images: int) -> int:
+    """12 s for the first image, one less for each next one, at least 3 s."""
+    return sum(max(12 - index, 3) for index in range(images))
+
+
+def read_seconds(words: int, code_words: int, images: int, wpm: int) -> Fraction:
+    """Exact reading time in seconds."""
+    return Fraction((words + code_words) * 60, wpm) + image_seconds(images)
+
+
+def whole_minutes(seconds: Fraction) -> int:
+    """Seconds rounded up to whole minutes, at least one."""
+    return max(1, math.ceil(seconds / 60))
+
+
+def reading_stats(html: str, wpm: int = DEFAULT_WPM) -> Stats:
+    """The numbers a post with this body shows."""
+    text = body_text(html)
+    words = count_tokens(text.prose)
+    seconds = read_seconds(words, count_tokens(text.code), text.images, wpm)
+    return Stats(words=words, minutes=whole_minutes(seconds), seconds=seconds)
+
+
+def words_per_minute(config: MkDocsConfig) -> int:
+    """`extra.reading.wpm` from mkdocs.yml, or the default."""
+    reading = config.extra.get("reading") or {}
+    return int(reading.get("wpm", DEFAULT_WPM))
+
+
+def on_page_content(
+    html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+) -> str | None:
+    if not isinstance(page, Post):
+        return None
+    stats = reading_stats(html, words_per_minute(config))
+    page.meta["reading"] = stats.as_meta()
+    # Material's own read time, where any of its templates shows it.
+    page.config.readtime = stats.minutes
+    return None

@@ -1,0 +1,47 @@
+# expectedwrong: every command a writer or CI needs. Each target sets up
+# .venv from the lock files first, so a fresh clone needs only Python 3.11+.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
+ADDR ?= 127.0.0.1:8000
+
+# Material 9.7+ prints an end-of-life banner on every run (see README).
+export NO_MKDOCS_2_WARNING := 1
+# Hooks are re-read on every rebuild under `make serve`; never from stale bytecode.
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: serve build test lint lock clean
+
+## serve: preview the blog at http://$(ADDR) with live reload
+serve: $(VENV)/.site
+	$(BIN)/mkdocs serve --dev-addr $(ADDR) --livereload
+
+## build: build the site strictly into site/
+build: $(VENV)/.site
+	$(BIN)/mkdocs build --strict --clean
+
+## test: run the whole suite (unit, build and browser tests)
+test: $(VENV)/.dev
+	scripts/ensure-chromium
+	$(BIN)/ruff check hooks tests
+	$(BIN)/python -m pytest
+
+## lock: regenerate the lock files from requirements*.in
+lock: $(VENV)/.dev
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip-tools
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements.txt requirements.in
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements-dev.txt requirements-dev.in
+
+clean:
+	rm -rf site $(VENV) test-output
+
+$(VENV)/.site: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.site requirements-dev.txt
+	$(PIP) -r requirements-dev.txt
+	touch $@

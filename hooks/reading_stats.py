@@ -81,10 +81,10 @@ class _BodyParser(HTMLParser):
         self._title_h1 = False
 
     def _role(self) -> str:
-        for _, role in reversed(self._open):
-            if role:
-                return role
-        return ""
+        # A skipped ancestor wins over a code block inside it (line numbers
+        # are a <pre> inside a skipped table cell).
+        roles = {role for _, role in self._open}
+        return "skip" if "skip" in roles else "code" if "code" in roles else ""
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         classes = set((dict(attrs).get("class") or "").split())

@@ -1,0 +1,96 @@
+"""Shared helpers for the tests: the project, real builds, parsing, serving."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seeds" / "000_ae6f05f97adae66f.txt"
+SEED_POST = "posts/openais-tape-models-and-the-sora-trade/index.html"
+PROJECT_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the blog (config, posts, theme, hooks) that a test may change."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def build(project: Path, site: Path) -> subprocess.CompletedProcess:
+    """A real `mkdocs build --strict` of `project` into `site`."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site)],
+        cwd=project, env=env(), capture_output=True, text=True, timeout=300,
+    )
+
+
+def parse(site: Path, path: str) -> BeautifulSoup:
+    return BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+
+
+def write_post(project: Path, slug: str, front_matter: str, body: str) -> Path:
+    path = project / "docs" / "posts" / f"{slug}.md"
+    path.write_text(f"---\n{front_matter.strip()}\n---\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+class StaticServer:
+    """The built site served on 127.0.0.1, as a reader's browser would get it."""
+
+    def __init__(self, site: Path) -> None:
+        handler = functools.partial(_QuietHandler, directory=str(site))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def chrome_path() -> str | None:
+    """A Chrome or Chromium on this machine, as scripts/ensure-chromium finds it."""
+    if os.environ.get("CHROME_PATH"):
+        return os.environ["CHROME_PATH"]
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+# Flags that keep Chromium on this machine: no background traffic, and no
+# name lookup for any host but 127.0.0.1, so a page that needs one fails.
+CHROME_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
 from support import CHROME_ARGS, ROOT, StaticServer, build, chrome_path
 
 

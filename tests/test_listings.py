@@ -7,6 +7,7 @@ import json
 from urllib.parse import urljoin
 
 import pytest
+
 from support import build, copy_project, parse, write_post
 
 # Twelve posts over 2022-2024, all older than the seed post (2026); tag

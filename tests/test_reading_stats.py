@@ -7,6 +7,7 @@ from fractions import Fraction
 import markdown
 import pytest
 from mkdocs.config import load_config
+
 from reading_stats import (
     body_text,
     count_tokens,

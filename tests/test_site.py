@@ -98,6 +98,7 @@ def test_archive_lists_the_post_under_its_year(site):
     soup = parse(site, "archive/index.html")
     assert [text(h2) for h2 in soup.select("article h2")] == ["2026"]
     assert [text(a) for a in soup.select(".ew-archive a")] == [SEED_TITLE]
+    assert text(soup.select_one(".ew-archive__numbers")) == "2 min read, 354 words"
     year = parse(site, "archive/2026/index.html")
     assert [text(h2) for h2 in year.select(".ew-entry h2")] == [SEED_TITLE]
 

@@ -2,7 +2,7 @@
 # .venv from the lock files first, so a fresh clone needs only Python 3.11+.
 
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes
 ADDR ?= 127.0.0.1:8000
@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Hooks are re-read on every rebuild under `make serve`; never from stale bytecode.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve build test lint lock clean
+.PHONY: serve build post test lint lock clean
 
 ## serve: preview the blog at http://$(ADDR) with live reload
 serve: $(VENV)/.site
@@ -21,6 +21,13 @@ serve: $(VENV)/.site
 ## build: build the site strictly into site/
 build: $(VENV)/.site
 	$(BIN)/mkdocs build --strict --clean
+
+## post: start a draft post, e.g. make post TITLE="Some Title"
+# TITLE reaches the script through the environment (make exports command-line
+# variables), so quotes and apostrophes in a title need no escaping.
+export TITLE
+post: $(VENV)/.site
+	@$(BIN)/python scripts/new_post.py
 
 ## test: run the whole suite (unit, build and browser tests)
 test: $(VENV)/.dev

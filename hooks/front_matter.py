@@ -1,0 +1,378 @@
+"""Front-matter checks for posts: every mistake is one line naming the file.
+
+Runs at `on_pre_build`, before MkDocs cleans the site directory and before
+Material's blog plugin reads the posts (`on_files`), so a broken post stops
+`mkdocs build` (exit 1, no traceback) and leaves `mkdocs serve` serving the
+last good site. Reads each post's bytes itself; writes no `page.meta` key.
+
+Errors stop the build. Warnings (a missing deck, an unknown key) are logged,
+and `mkdocs build --strict` (`make build`) fails on them too. Each line reads
+`<file>[:<line>]: <key>: found <what>; expected <what>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+from mkdocs.exceptions import PluginError
+from mkdocs.utils.meta import YAML_RE
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+log = logging.getLogger("mkdocs.plugins.expectedwrong.front_matter")
+
+# The contract of a post (README, "Writing a post").
+POST_KEYS = ("title", "description", "date", "updated", "tags", "draft", "slug")
+# Page keys of Material for MkDocs and its blog plugin that a post may use
+# (squidfunk.github.io/mkdocs-material/reference/ and .../plugins/blog/).
+MATERIAL_KEYS = (
+    "authors", "categories", "comments", "hide", "icon", "links", "pin",
+    "readtime", "search", "status", "subtitle", "template",
+)
+KNOWN_KEYS = POST_KEYS + MATERIAL_KEYS
+# How alike a key must be to a known one to be offered as "did you mean".
+SUGGEST_CUTOFF = 0.75
+# Front matter starts after the opening `---`, on line 2 of the file.
+FIRST_YAML_LINE = 2
+DATE_FORMS = "YYYY-MM-DD or an ISO 8601 date-time such as 2026-04-09T08:30:00Z, unquoted"
+
+Slugify = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Slugs:
+    """How the blog turns tags and titles into addresses."""
+
+    tag: Slugify
+    post: Slugify
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in one post's front matter."""
+
+    key: str
+    found: str
+    expected: str
+    error: bool = True
+    line: int | None = None
+
+    def format(self, path: str) -> str:
+        where = f"{path}:{self.line}" if self.line else path
+        return f"{where}: {self.key}: found {self.found}; expected {self.expected}"
+
+
+class BadDate(str):
+    """A YAML timestamp that is no real date, such as 2026-02-30."""
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML as MkDocs and Material read it, but an impossible date is kept
+    as text to report rather than raised as a bare ValueError."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return BadDate(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+# -- Events -------------------------------------------------------------------
+
+
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    root = Path(config.config_file_path or ".").resolve().parent
+    docs = Path(config.docs_dir)
+    blog = config.plugins["material/blog"]
+    posts_dir = docs / blog.config.post_dir.format(blog=blog.config.blog_dir)
+    slugs = Slugs(_tag_slugify(config), _post_slugify(config))
+    lines: list[tuple[bool, str]] = []
+    addresses: dict[str, str] = {}
+    for path in post_files(posts_dir):
+        shown = display_path(path, root)
+        meta, problems = read_post(path.read_bytes(), slugs)
+        lines += [(p.error, p.format(shown)) for p in problems]
+        if meta is None or any(p.error for p in problems):
+            continue
+        address = post_address(meta, blog.config.post_url_format, slugs.post, path.stem)
+        if address in addresses:
+            lines.append((True, duplicate(shown, addresses[address], address)))
+        addresses.setdefault(address, shown)
+    report(lines)
+    return None
+
+
+def report(lines: list[tuple[bool, str]]) -> None:
+    """Log every problem, one line each; raise on the last error."""
+    errors = [line for error, line in lines if error]
+    for line in (line for error, line in lines if not error):
+        log.warning(line)
+    for line in errors[:-1]:
+        log.error(line)
+    if errors:
+        # MkDocs prints a PluginError as one line and exits 1, without a
+        # traceback, under both `mkdocs build` and `mkdocs serve`.
+        raise PluginError(errors[-1])
+
+
+# -- Pure helpers -------------------------------------------------------------
+
+
+def post_files(posts_dir: Path) -> list[Path]:
+    """Markdown files under the posts directory, as MkDocs finds them (no
+    dot-files), in a stable order."""
+    if not posts_dir.is_dir():
+        return []
+    return sorted(
+        path for path in posts_dir.rglob("*.md")
+        if not any(part.startswith(".") for part in path.relative_to(posts_dir).parts)
+    )
+
+
+def display_path(path: Path, root: Path) -> str:
+    """The path a writer sees: relative to the repository, with slashes."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
+    """A post's front matter and the problems in it, from the file's bytes."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return None, [Problem("encoding", f"a byte that is not UTF-8 (0x{raw[e.start]:02x})",
+                              "a file saved as UTF-8", line=line)]
+    match = YAML_RE.match(text)
+    if not match:
+        return None, [Problem("front matter", "no front matter",
+                              "a --- block at the top with at least title and date", line=1)]
+    try:
+        meta = parse_yaml(match.group(1))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + FIRST_YAML_LINE if mark else None
+        return None, [Problem("front matter", f"YAML that does not parse ({e.problem})",
+                              "`key: value` lines", line=line)]
+    except yaml.YAMLError as e:
+        return None, [Problem("front matter", f"YAML that does not parse ({e})",
+                              "`key: value` lines")]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return None, [Problem("front matter", describe(meta), "`key: value` lines", line=2)]
+    lines = key_lines(match.group(1))
+    problems = [
+        Problem(p.key, p.found, p.expected, p.error, p.line or lines.get(p.key))
+        for p in check_meta(meta, slugs)
+    ]
+    return meta, problems
+
+
+def parse_yaml(text: str) -> object:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """The file line of each top-level key of the front matter."""
+    node = yaml.compose(text, Loader=_Loader)  # noqa: S506
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): key.start_mark.line + FIRST_YAML_LINE
+        for key, _ in node.value if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def check_meta(meta: dict, slugs: Slugs) -> list[Problem]:
+    """Every problem in a post's front matter."""
+    problems = [
+        *check_title(meta.get("title"), slugs.post, has_slug="slug" in meta),
+        *check_description(meta, draft=meta.get("draft") is True),
+        *check_date("date", meta.get("date"), required=True),
+        *check_date("updated", meta.get("updated"), required=False),
+        *check_updated(meta.get("date"), meta.get("updated")),
+        *check_tags(meta.get("tags"), slugs.tag),
+        *check_draft(meta.get("draft")),
+        *check_slug(meta.get("slug"), slugs.post),
+        *check_keys(meta),
+    ]
+    return problems
+
+
+def check_title(value: object, slugify: Slugify, *, has_slug: bool) -> list[Problem]:
+    if isinstance(value, str) and value.strip():
+        if has_slug or slugify(value):
+            return []
+        return [Problem("title", f"{describe(value)}, which gives an empty address",
+                        "a title with letters or digits, or a `slug`")]
+    return [Problem("title", describe(value), "a non-empty string, the post's title")]
+
+
+def check_description(meta: dict, *, draft: bool) -> list[Problem]:
+    value = meta.get("description")
+    if isinstance(value, str) and value.strip():
+        return []
+    if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+        if draft:  # a draft may be unfinished; it is never published
+            return []
+        return [Problem("description", describe(value) if "description" in meta else "nothing",
+                        "one sentence under the title, the deck (search engines and "
+                        "feeds show it too)", error=False)]
+    return [Problem("description", describe(value), "a string, the deck under the title")]
+
+
+def check_date(key: str, value: object, *, required: bool) -> list[Problem]:
+    if value is None and not required:
+        return []
+    if isinstance(value, dt.date) and not isinstance(value, BadDate):
+        return []
+    if isinstance(value, BadDate):
+        return [Problem(key, f"{describe(str(value))}, which is not a real calendar date",
+                        f"a real date, {DATE_FORMS}")]
+    if isinstance(value, str) and parse_date_text(value) is not None:
+        return [Problem(key, f"the text {describe(value)} in quotes or in a form YAML does "
+                             "not read as a date", DATE_FORMS)]
+    return [Problem(key, describe(value), DATE_FORMS)]
+
+
+def check_updated(date: object, updated: object) -> list[Problem]:
+    start, end = as_utc(date), as_utc(updated)
+    if start is None or end is None or end >= start:
+        return []
+    return [Problem("updated", f"{end.isoformat()}, before the date {start.isoformat()}",
+                    "a date on or after `date`")]
+
+
+def check_tags(value: object, slugify: Slugify) -> list[Problem]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [Problem("tags", describe(value), f"a list, such as [{value}]")]
+    if not isinstance(value, list):
+        return [Problem("tags", describe(value), "a list of tags, such as [openai, gpt-image]")]
+    problems, seen = [], {}
+    for number, tag in enumerate(value, start=1):
+        if not isinstance(tag, str) or not tag.strip():
+            problems.append(Problem("tags", f"{describe(tag)} as tag {number}",
+                                    "each tag a non-empty string (quote numbers)"))
+            continue
+        slug = slugify(tag)
+        if not slug:
+            problems.append(Problem("tags", f"{describe(tag)}, which gives an empty address",
+                                    "a tag with letters or digits"))
+        elif slug in seen:
+            problems.append(Problem("tags", f"{describe(seen[slug])} and {describe(tag)}, "
+                                            f"both at tags/{slug}/", "each tag once"))
+        else:
+            seen[slug] = tag
+    return problems
+
+
+def check_draft(value: object) -> list[Problem]:
+    if value is None or isinstance(value, bool):
+        return []
+    return [Problem("draft", describe(value), "true or false, unquoted")]
+
+
+def check_slug(value: object, slugify: Slugify) -> list[Problem]:
+    if value is None:
+        return []
+    if isinstance(value, str) and value and slugify(value) == value:
+        return []
+    hint = f", such as {slugify(value)}" if isinstance(value, str) and slugify(value) else ""
+    return [Problem("slug", describe(value),
+                    f"lowercase letters, digits and hyphens{hint}")]
+
+
+def check_keys(meta: dict) -> list[Problem]:
+    return [
+        Problem(str(key), "an unknown key", expect_key(str(key)), error=False)
+        for key in meta if key not in KNOWN_KEYS
+    ]
+
+
+def expect_key(key: str) -> str:
+    """What an unknown key should be: the closest known key, if one is close."""
+    close = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=SUGGEST_CUTOFF)
+    if close:
+        return f"a known key (did you mean `{close[0]}`?)"
+    return "one of " + ", ".join(POST_KEYS) + " or a Material page key"
+
+
+def post_address(meta: dict, url_format: str, slugify: Slugify, file_name: str) -> str:
+    """The address a post is published at, as Material's blog plugin forms it
+    from `post_url_format` (with the {slug} and {file} placeholders)."""
+    slug = meta.get("slug") or slugify(str(meta.get("title", "")))
+    date = as_utc(meta.get("date"))
+    path = url_format.format(
+        slug=slug, file=file_name, categories="",
+        date=date.strftime("%Y/%m/%d") if date else "",
+    )
+    return re.sub("/+", "/", path).strip("/") + "/"
+
+
+def duplicate(path: str, first: str, address: str) -> str:
+    return Problem("slug", f"the address {address} of {first} again",
+                   "a title or `slug` that gives this post its own address").format(path)
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """A date in text, read as ISO 8601 (Python 3.11 rules), or None."""
+    try:
+        return dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def as_utc(value: object) -> dt.datetime | None:
+    """A front-matter date as an aware datetime; a bare date is midnight UTC."""
+    if isinstance(value, BadDate) or not isinstance(value, dt.date):
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def describe(value: object) -> str:
+    """A front-matter value as a writer would recognise it, on one line."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return json.dumps(shown, ensure_ascii=False) if value.strip() else "an empty string"
+    if isinstance(value, list):
+        return f"a list ({len(value)} items)"
+    if isinstance(value, dict):
+        return "a mapping (" + ", ".join(map(str, value)) + ")"
+    return f"a {type(value).__name__}"
+
+
+def _tag_slugify(config: MkDocsConfig) -> Slugify:
+    tags = config.plugins["material/tags"].config
+    return lambda name: tags.tags_slugify(name, tags.tags_slugify_separator)
+
+
+def _post_slugify(config: MkDocsConfig) -> Slugify:
+    blog = config.plugins["material/blog"].config
+    return lambda title: blog.post_slugify(title, blog.post_slugify_separator)

@@ -1,0 +1,67 @@
+"""Front-matter text stays text in the search index.
+
+Material's search plugin indexes section titles as HTML (a heading's inner
+markup), but where a page has no heading of its own it uses the front-matter
+`title` as it is, and it copies `tags` as they are; its search results then
+insert both as HTML. After the plugin has written `search/search_index.json`
+(`on_post_build`), this hook escapes those two fields. Reads `page.meta`
+`title` and `tags`; writes no `page.meta` key.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.plugins import event_priority
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page
+
+INDEX = Path("search") / "search_index.json"
+
+# Front-matter titles of this build's pages, by page URL.
+_titles: dict[str, str] = {}
+
+
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    _titles.clear()
+    return None
+
+
+def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) -> None:
+    title = page.meta.get("title")
+    if isinstance(title, str):
+        _titles[page.url] = title
+    return None
+
+
+# After Material's search plugin (priority 0) has written the index.
+@event_priority(-100)
+def on_post_build(*, config: MkDocsConfig) -> None:
+    path = Path(config.site_dir) / INDEX
+    if not path.is_file():
+        return None
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"] = [escape_entry(entry, _titles) for entry in index.get("docs", [])]
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),
+                    encoding="utf-8")
+    return None
+
+
+def escape_entry(entry: dict, titles: dict[str, str]) -> dict:
+    """An index entry whose front-matter title and tags are escaped HTML.
+
+    A title that came from a heading is HTML already and is left alone; only
+    one equal to the page's front-matter title (Material's fallback) is text.
+    """
+    page_url = entry.get("location", "").split("#", 1)[0]
+    escaped = dict(entry)
+    if page_url in titles and entry.get("title") == titles[page_url].strip():
+        escaped["title"] = html.escape(entry["title"], quote=False)
+    if "tags" in entry:
+        escaped["tags"] = [html.escape(tag, quote=False) for tag in entry["tags"]]
+    return escaped

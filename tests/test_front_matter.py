@@ -1,0 +1,204 @@
+"""Front-matter checks: pure rules, and real `mkdocs build --strict` runs of
+broken posts that must stop with one line naming the file and the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from markdown.extensions.toc import slugify as toc_slugify
+from pymdownx.slugs import slugify as pymdownx_slugify
+
+from front_matter import (
+    Problem,
+    Slugs,
+    check_date,
+    check_tags,
+    describe,
+    expect_key,
+    post_address,
+    read_post,
+)
+from support import build, copy_project
+
+SLUGS = Slugs(tag=lambda name: pymdownx_slugify(case="lower")(name, "-"),
+              post=lambda title: toc_slugify(title, "-"))
+GOOD = "title: A post\ndescription: A deck.\ndate: 2024-01-05\ntags: [a, b]\n"
+
+
+def problems(front_matter: str) -> list[Problem]:
+    return read_post(f"---\n{front_matter}---\n\nBody.\n".encode(), SLUGS)[1]
+
+
+# -- Pure rules ---------------------------------------------------------------
+
+
+def test_a_complete_post_has_no_problem():
+    full = GOOD + ("updated: 2024-02-01T10:00:00+02:00\ndraft: false\nslug: a-post\n"
+                   "pin: false\nsearch:\n  boost: 2\n")
+    assert problems(full) == []
+
+
+@pytest.mark.parametrize("value", [
+    dt.date(2024, 1, 5), dt.datetime(2024, 1, 5, 8, 30), dt.datetime(2024, 1, 5, tzinfo=dt.UTC),
+])
+def test_dates_and_date_times_are_accepted(value):
+    assert check_date("date", value, required=True) == []
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("2024-02-30", "not a real calendar date"),
+    ("2023-02-29", "not a real calendar date"),
+    ("2024-13-01", '"2024-13-01"'),
+    ("yesterday", '"yesterday"'),
+    ('"2024-01-05"', "in quotes"),
+    ("2024-01-05T10:00", "in quotes or in a form YAML does not read"),
+    ("", "nothing"),
+    ("20240105", "the number 20240105"),
+])
+def test_a_date_that_is_not_a_real_unquoted_date_is_an_error(text, found):
+    [problem] = problems(f"title: A\ndescription: D\ndate: {text}\n")
+    assert (problem.key, problem.error, problem.line) == ("date", True, 4)
+    assert found in problem.found
+    assert "YYYY-MM-DD" in problem.expected
+
+
+def test_a_missing_date_is_an_error():
+    [problem] = problems("title: A\ndescription: D\n")
+    assert (problem.key, problem.found) == ("date", "nothing")
+
+
+def test_updated_before_date_is_an_error():
+    [problem] = problems(GOOD + "updated: 2024-01-04\n")
+    assert problem.key == "updated" and "before the date" in problem.found
+
+
+@pytest.mark.parametrize(("tags", "found"), [
+    ("openai", '"openai"'),
+    ("{openai: 1}", "a mapping"),
+    ('[a, ""]', "an empty string as tag 2"),
+    ("[a, 2024]", "the number 2024 as tag 2"),
+    ("[a, null]", "nothing as tag 2"),
+    ("[AI, ai]", '"AI" and "ai", both at tags/ai/'),
+    ('["!!!"]', "gives an empty address"),
+])
+def test_tags_must_be_a_list_of_distinct_non_empty_strings(tags, found):
+    [problem] = problems(f"title: A\ndescription: D\ndate: 2024-01-05\ntags: {tags}\n")
+    assert problem.key == "tags" and found in problem.found
+
+
+def test_tag_slugs_use_the_given_slugify():
+    assert check_tags(["Open AI", "open-ai"], SLUGS.tag) != []
+    assert check_tags(["Open AI", "open-ai"], lambda name: name) == []
+
+
+@pytest.mark.parametrize("draft", ['"yes"', "1", '"true"', "[true]"])
+def test_draft_must_be_a_boolean(draft):
+    [problem] = problems(GOOD + f"draft: {draft}\n")
+    assert problem.key == "draft" and problem.error
+
+
+@pytest.mark.parametrize(("front_matter", "key"), [
+    ("description: D\ndate: 2024-01-05\n", "title"),
+    ('title: ""\ndescription: D\ndate: 2024-01-05\n', "title"),
+    ("title: 42\ndescription: D\ndate: 2024-01-05\n", "title"),
+    ('title: "???"\ndescription: D\ndate: 2024-01-05\n', "title"),
+    (GOOD + "slug: Not A Slug\n", "slug"),
+    (GOOD.replace("A deck.", "[a, b]"), "description"),
+])
+def test_title_slug_and_description_must_be_usable_strings(front_matter, key):
+    [problem] = problems(front_matter)
+    assert problem.key == key and problem.error
+
+
+def test_a_missing_deck_is_a_warning_except_in_a_draft():
+    [problem] = problems("title: A\ndate: 2024-01-05\n")
+    assert (problem.key, problem.error) == ("description", False)
+    assert problems('title: A\ndescription: ""\ndate: 2024-01-05\ndraft: true\n') == []
+
+
+def test_an_unknown_key_is_a_warning_naming_the_likely_key():
+    [problem] = problems(GOOD + "descripton: typo\n")
+    assert (problem.key, problem.error, problem.line) == ("descripton", False, 6)
+    assert "did you mean `description`" in problem.expected
+    assert "did you mean" not in expect_key("colour")
+
+
+def test_yaml_that_does_not_parse_is_reported_at_its_line():
+    [problem] = problems("title: A\ndate: 2024-01-05\n  tags: [a\n")
+    assert (problem.key, problem.line) == ("front matter", 4)
+
+
+def test_bytes_that_are_not_utf8_are_reported_at_their_line():
+    meta, [problem] = read_post(b"---\ntitle: A\ndate: 2024-01-05\n---\n\ncaf\xe9\n", SLUGS)
+    assert meta is None
+    assert (problem.key, problem.line) == ("encoding", 6)
+    assert "0xe9" in problem.found
+
+
+def test_a_file_without_front_matter_is_an_error():
+    [problem] = read_post(b"# Just a heading\n", SLUGS)[1]
+    assert problem.key == "front matter" and problem.found == "no front matter"
+
+
+def test_a_problem_is_one_line_naming_file_line_and_key():
+    line = Problem("tags", describe("a\nb"), "a list", line=5).format("docs/posts/x.md")
+    assert line == 'docs/posts/x.md:5: tags: found "a\\nb"; expected a list'
+
+
+@pytest.mark.parametrize(("meta", "address"), [
+    ({"title": "OpenAI's Tape Models"}, "posts/openais-tape-models/"),
+    ({"title": "OpenAI's Tape Models", "slug": "tape"}, "posts/tape/"),
+])
+def test_post_address_follows_the_blog_url_format(meta, address):
+    assert post_address(meta, "posts/{slug}", SLUGS.post, "file") == address
+
+
+# -- Real builds of broken posts ------------------------------------------------
+
+HEAD = b"---\ntitle: A\ndescription: D\ndate: 2024-01-05\n"
+BROKEN = {
+    "bad-yaml": ("front matter", b"---\ntitle: A\ndate: 2024-01-05\n  tags: [a\n---\n\nB\n"),
+    "missing-title": ("title", b"---\ndescription: D\ndate: 2024-01-05\n---\n\nB\n"),
+    "impossible-date": ("date", b"---\ntitle: A\ndescription: D\ndate: 2024-02-30\n---\n\nB\n"),
+    "date-text": ("date", b"---\ntitle: A\ndescription: D\ndate: last tuesday\n---\n\nB\n"),
+    "tags-string": ("tags", HEAD + b"tags: ai\n---\n"),
+    "tags-mapping": ("tags", HEAD + b"tags: {ai: 1}\n---\n"),
+    "empty-tag": ("tags", HEAD + b'tags: [ai, ""]\n---\n'),
+    "draft-text": ("draft", HEAD + b'draft: "no"\n---\n'),
+    "unknown-key": ("descripton", b"---\ntitle: A\ndescripton: D\ndate: 2024-01-05\n---\n"),
+    "no-deck": ("description", b"---\ntitle: A\ndate: 2024-01-05\n---\n\nB\n"),
+    "not-utf8": ("encoding", b"---\ntitle: Caf\xe9\ndescription: D\ndate: 2024-01-05\n---\n"),
+    "early-update": ("updated", HEAD + b"updated: 2023-01-01\n---\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_post_stops_the_strict_build_with_one_line_naming_file_and_key(tmp_path, name):
+    key, content = BROKEN[name]
+    project = copy_project(tmp_path / "blog")
+    (project / "docs" / "posts" / f"{name}.md").write_bytes(content)
+    result = build(project, tmp_path / "site")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    named = [line for line in output.splitlines() if f"docs/posts/{name}.md" in line]
+    pattern = rf"(ERROR|WARNING) +- +docs/posts/{name}\.md(:\d+)?: ([^:]+): found .+; expected .+"
+    assert named and all(re.fullmatch(pattern, line) for line in named), named
+    [line] = [line for line in named if re.fullmatch(pattern, line)[3] == key]
+    if line.startswith("ERROR"):  # stopped before a page was written
+        assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_two_posts_at_one_address_stop_the_build_naming_both_files(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    for name in ("first", "second"):
+        (project / "docs" / "posts" / f"{name}.md").write_text(
+            "---\ntitle: Same Title\ndescription: D\ndate: 2024-01-05\n---\n\nB\n")
+    result = build(project, tmp_path / "site")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output
+    [line] = [line for line in output.splitlines() if "posts/same-title/" in line]
+    assert "docs/posts/first.md" in line and "docs/posts/second.md" in line
+    assert ": slug: found the address posts/same-title/" in line

@@ -1,9 +1,13 @@
 """Front-matter checks for posts: every mistake is one line naming the file.
 
 Runs at `on_pre_build`, before MkDocs cleans the site directory and before
-Material's blog plugin reads the posts (`on_files`), so a broken post stops
-`mkdocs build` (exit 1, no traceback) and leaves `mkdocs serve` serving the
-last good site. Reads each post's bytes itself; writes no `page.meta` key.
+Material's blog plugin reads the posts (`on_files`). A broken post stops
+`mkdocs build` (exit 1, no traceback). Under `mkdocs serve` a failed build
+would leave the server holding every request until the next good build, so
+there the errors are logged, the broken posts are left out and the rebuild
+goes to a scratch folder: the browser keeps the last good site, and the next
+save that fixes the post rebuilds it for real. Reads each post's bytes
+itself; writes no `page.meta` key.
 
 Errors stop the build. Warnings (a missing deck, an unknown key) are logged,
 and `mkdocs build --strict` (`make build`) fails on them too. Each line reads
@@ -18,6 +22,8 @@ import json
 import logging
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +31,12 @@ from typing import TYPE_CHECKING
 
 import yaml
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.utils.meta import YAML_RE
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
 
 log = logging.getLogger("mkdocs.plugins.expectedwrong.front_matter")
 
@@ -94,6 +102,12 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 # -- Events -------------------------------------------------------------------
 
 
+# Posts with errors in the current build, left out of it under `mkdocs serve`.
+_broken: set[str] = set()
+# Scratch folders of failed `mkdocs serve` rebuilds, removed on shutdown.
+_scratch: list[str] = []
+
+
 def on_pre_build(*, config: MkDocsConfig) -> None:
     root = Path(config.config_file_path or ".").resolve().parent
     docs = Path(config.docs_dir)
@@ -102,30 +116,58 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     slugs = Slugs(_tag_slugify(config), _post_slugify(config))
     lines: list[tuple[bool, str]] = []
     addresses: dict[str, str] = {}
+    broken: set[str] = set()
     for path in post_files(posts_dir):
         shown = display_path(path, root)
         meta, problems = read_post(path.read_bytes(), slugs)
         lines += [(p.error, p.format(shown)) for p in problems]
         if meta is None or any(p.error for p in problems):
+            broken.add(str(path))
             continue
         address = post_address(meta, blog.config.post_url_format, slugs.post, path.stem)
         if address in addresses:
             lines.append((True, duplicate(shown, addresses[address], address)))
+            broken.add(str(path))
         addresses.setdefault(address, shown)
+    _broken.clear()
+    if getattr(blog, "is_serve", False) and any(error for error, _ in lines):
+        log_all(lines)
+        log.error("Not rebuilt: the last good site is still served until the post is fixed.")
+        _broken.update(broken)
+        config.site_dir = tempfile.mkdtemp(prefix="expectedwrong-scratch-")
+        _scratch.append(config.site_dir)
+        return None
     report(lines)
     return None
+
+
+# Before Material's blog plugin (-50) reads the posts.
+@event_priority(100)
+def on_files(files: Files, /, *, config: MkDocsConfig) -> Files | None:
+    for file in [file for file in files if file.abs_src_path in _broken]:
+        files.remove(file)
+    return None
+
+
+def on_shutdown() -> None:
+    for folder in _scratch:
+        shutil.rmtree(folder, ignore_errors=True)
+    return None
+
+
+def log_all(lines: list[tuple[bool, str]]) -> None:
+    for error, line in lines:
+        (log.error if error else log.warning)(line)
 
 
 def report(lines: list[tuple[bool, str]]) -> None:
     """Log every problem, one line each; raise on the last error."""
     errors = [line for error, line in lines if error]
-    for line in (line for error, line in lines if not error):
-        log.warning(line)
-    for line in errors[:-1]:
-        log.error(line)
+    log_all([(False, line) for error, line in lines if not error])
+    log_all([(True, line) for line in errors[:-1]])
     if errors:
         # MkDocs prints a PluginError as one line and exits 1, without a
-        # traceback, under both `mkdocs build` and `mkdocs serve`.
+        # traceback.
         raise PluginError(errors[-1])
 
 

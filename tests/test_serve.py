@@ -1,11 +1,14 @@
 """`mkdocs serve` on 127.0.0.1 rebuilds on a saved change to a post, to the
-theme override, to mkdocs.yml and to a hook, without a restart."""
+theme override, to mkdocs.yml and to a hook, without a restart; a broken post
+prints one line and leaves the last good site served."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -41,23 +44,61 @@ def wait_for(url: str, needle: str, timeout: float = 30) -> str:
     raise AssertionError(f"{needle!r} never appeared at {url}")
 
 
+class Served:
+    """A real `mkdocs serve` of `project` on 127.0.0.1, and what it prints."""
+
+    def __init__(self, project: Path) -> None:
+        port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--livereload",
+             "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        # Served under the path of site_url, as on GitHub Pages.
+        self.base = f"http://127.0.0.1:{port}/expectedwrong/"
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for_line(self, needle: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if needle in line:
+                    return line
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} never printed:\n" + "\n".join(self.lines))
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serving(project: Path, ready: str = POST, needle: str = "354 words"):
+    served = Served(project)
+    try:
+        wait_for(served.base + ready, needle)
+        yield served
+    finally:
+        served.close()
+
+
 @pytest.fixture
 def serve(tmp_path):
     project = copy_project(tmp_path / "blog")
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--livereload",
-         "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    # Served under the path of site_url, as on GitHub Pages.
-    base = f"http://127.0.0.1:{port}/expectedwrong/"
-    try:
-        wait_for(base + POST, "354 words")
-        yield project, base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(project) as served:
+        yield project, served.base
+
+
+@pytest.fixture
+def served(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    with serving(project) as running:
+        yield project, running
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -80,3 +121,21 @@ def test_saved_changes_to_post_theme_config_and_hook_show_without_restart(serve)
 
     edit(project / "hooks/blog_pages.py", '"timeRequired"', '"timeRequiredEdited"')
     wait_for(base + POST, "timeRequiredEdited")
+
+
+def test_a_broken_post_prints_one_line_and_the_last_good_site_stays_served(served):
+    project, server = served
+    post = project / "docs/posts/openais-tape-models-and-the-sora-trade.md"
+    edit(post, "date: 2026-04-09", "date: 2026-04-31")
+    line = server.wait_for_line("docs/posts/openais-tape-models-and-the-sora-trade.md")
+    assert "date: found \"2026-04-31\", which is not a real calendar date" in line
+    server.wait_for_line("Not rebuilt: the last good site is still served")
+    # The failed rebuild left the last good site in place.
+    for path in (POST, "", "tags/openai/"):
+        assert "354 words" in fetch(server.base + path)
+    assert not any("Traceback" in line for line in server.lines), server.lines
+
+    edit(post, "date: 2026-04-31", "date: 2026-04-30")
+    edit(post, "I'm going with isn't.", "I'm going with isn't. Fixed while serving.")
+    page = wait_for(server.base + POST, "Fixed while serving.")
+    assert "April 30, 2026" in page

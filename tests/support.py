@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -17,17 +21,21 @@ ROOT = Path(__file__).resolve().parent.parent
 # The seed text as given (shared/seeds/000_ae6f05f97adae66f.txt), byte for byte.
 SEED = ROOT / "tests" / "fixtures" / "seed-000_ae6f05f97adae66f.txt"
 SEED_POST = "posts/openais-tape-models-and-the-sora-trade/index.html"
+SEED_URL = "posts/openais-tape-models-and-the-sora-trade/"
 PROJECT_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
+# What `make` needs besides: the Makefile, its scripts and the lock files.
+MAKE_PARTS = ("Makefile", "scripts", "requirements.txt", "requirements-dev.txt")
 
 
 def env() -> dict[str, str]:
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def copy_project(target: Path) -> Path:
-    """A copy of the blog (config, posts, theme, hooks) that a test may change."""
+def copy_project(target: Path, parts: tuple[str, ...] = PROJECT_PARTS) -> Path:
+    """A copy of the blog (config, posts, theme, hooks) that a test may change.
+    Copies keep their times, so `make` in a copy finds .venv up to date."""
     target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
+    for part in parts:
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, target / part)
@@ -95,3 +103,73 @@ CHROME_ARGS = [
     "--no-first-run",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
+
+
+# -- mkdocs serve ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def wait_for(url: str, needle: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = fetch(url)
+        if needle in body:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"{needle!r} never appeared at {url}")
+
+
+class Served:
+    """A real `mkdocs serve` of `project` on 127.0.0.1, and what it prints."""
+
+    def __init__(self, project: Path) -> None:
+        port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--livereload",
+             "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        # Served under the path of site_url, as on GitHub Pages.
+        self.base = f"http://127.0.0.1:{port}/expectedwrong/"
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for_line(self, needle: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if needle in line:
+                    return line
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} never printed:\n" + "\n".join(self.lines))
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serving(project: Path, ready: str = SEED_URL, needle: str = "354 words"):
+    served = Served(project)
+    try:
+        wait_for(served.base + ready, needle)
+        yield served
+    finally:
+        served.close()

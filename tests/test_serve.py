@@ -4,87 +4,13 @@ prints one line and leaves the last good site served."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from support import copy_project, env
+from support import copy_project, fetch, serving, wait_for
 
 POST = "posts/openais-tape-models-and-the-sora-trade/"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return ""
-
-
-def wait_for(url: str, needle: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = fetch(url)
-        if needle in body:
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"{needle!r} never appeared at {url}")
-
-
-class Served:
-    """A real `mkdocs serve` of `project` on 127.0.0.1, and what it prints."""
-
-    def __init__(self, project: Path) -> None:
-        port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--livereload",
-             "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-        # Served under the path of site_url, as on GitHub Pages.
-        self.base = f"http://127.0.0.1:{port}/expectedwrong/"
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for_line(self, needle: str, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if needle in line:
-                    return line
-            time.sleep(0.1)
-        raise AssertionError(f"{needle!r} never printed:\n" + "\n".join(self.lines))
-
-    def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def serving(project: Path, ready: str = POST, needle: str = "354 words"):
-    served = Served(project)
-    try:
-        wait_for(served.base + ready, needle)
-        yield served
-    finally:
-        served.close()
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ page per tag (its tags plugin only renders listings of titles). After the
 blog plugin has resolved the posts (`on_files`, priority -50) this hook adds
 generated pages: one per tag at `tags/<slug>/`, the tags index at `tags/` and
 the archive index at `archive/`. Templates draw them; this hook only hands
-them the posts. It also builds each post's schema.org `BlogPosting`.
+them the posts. It sets each post's `tag_links` and `scheduled` (dated in the
+future) meta keys, which the meta line reads, and builds each post's
+schema.org `BlogPosting`.
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ def group_tags(posts: list, slugify) -> list[Tag]:
     return sorted(tags.values(), key=lambda tag: (tag.name.casefold(), tag.slug))
 
 
+def is_scheduled(draft: bool | None, created: dt.datetime, now: dt.datetime) -> bool:
+    """A post that waits for its date: not marked either way, dated later."""
+    return draft is None and created > now
+
+
 def iso_date(value: object) -> str | None:
     """A front-matter date as ISO 8601: a bare date stays a bare date."""
     if isinstance(value, dt.datetime | dt.date):
@@ -107,11 +114,14 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
         _tags[src_uri] = tag
     files.append(_page(config, f"{TAGS_DIR}/index.md", "Tags", "ew-tags.html"))
     files.append(_page(config, f"{ARCHIVE_DIR}/index.md", "Archive", "ew-archive.html"))
+    now = dt.datetime.now(dt.UTC)
     for post in posts:
         post.meta["tag_links"] = [
             {"name": name, "url": f"{TAGS_DIR}/{slugify(name)}/"}
             for name in post_tags(post.meta)
         ]
+        # Only `mkdocs serve` shows these (draft_if_future_date).
+        post.meta["scheduled"] = is_scheduled(post.config.draft, post.config.date.created, now)
     return files
 
 

@@ -11,11 +11,16 @@ from urllib.parse import quote
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from support import MAKE_PARTS, PROJECT_PARTS, ROOT, copy_project, env, parse, serving, wait_for
 
 TITLE = "A Fresh Idea: Café \"Quotes\""
 SLUG = "a-fresh-idea-café-quotes"
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
 
 
 def make(project: Path, *args: str) -> subprocess.CompletedProcess:
@@ -87,3 +92,15 @@ def test_a_new_post_is_a_draft_in_serve_and_published_only_once_finished(project
     assert post.select_one("h1").get_text() == TITLE
     assert post.select_one(".ew-meta__draft") is None
     assert TITLE in [link.get_text() for link in parse(site, "index.html").select("a")]
+
+
+def test_a_future_post_is_marked_scheduled_in_serve_and_left_out_of_build(project):
+    (project / "docs/posts/later.md").write_text(
+        "---\ntitle: Later On\ndescription: Soon.\ndate: 2999-01-01\n---\n\nNot yet.\n",
+        encoding="utf-8")
+    with serving(project) as server:
+        page = wait_for(server.base + "posts/later-on/", "Not yet.")
+    assert "Scheduled" in parse_html(page).select_one(".ew-meta__draft").get_text()
+    built = make(project, "build")
+    assert built.returncode == 0, built.stderr
+    assert not (project / "site/posts/later-on").exists()

@@ -30,8 +30,9 @@ post: $(VENV)/.site
 	@$(BIN)/python scripts/new_post.py
 
 ## test: run the whole suite (unit, build and browser tests)
-test: $(VENV)/.dev
+test: $(VENV)/.dev node_modules/.installed
 	scripts/ensure-chromium
+	scripts/ensure-java
 	$(BIN)/ruff check hooks tests
 	$(BIN)/python -m pytest
 
@@ -42,11 +43,17 @@ lock: $(VENV)/.dev
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf site $(VENV) test-output
+	rm -rf site $(VENV) test-output node_modules
 
 $(VENV)/.site: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -r requirements.txt
+	touch $@
+
+# Node test tools, exactly as locked; install scripts are not needed (vnu-jar
+# ships its jar) and would try to download.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.site requirements-dev.txt

@@ -173,3 +173,15 @@ def serving(project: Path, ready: str = SEED_URL, needle: str = "354 words"):
         yield served
     finally:
         served.close()
+
+
+def search_for(page, query: str):
+    """Open Material's search from the header button, type `query` as a reader
+    would, and return the first result once it shows."""
+    page.get_by_title("Search", exact=True).click()
+    field = page.locator(".md-search__input")
+    field.wait_for(state="visible")
+    field.press_sequentially(query)
+    result = page.locator(".md-search-result__link").first
+    result.wait_for(state="visible")
+    return result

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from support import SEED, SEED_POST
+from support import SEED, SEED_POST, search_for
 
 FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                       "\u2013": "-", "\u2014": "-"})
@@ -61,13 +61,7 @@ def test_page_makes_no_request_to_another_host(page, server, name):
 
 def test_open_search_finds_the_seed_post_without_another_host(page, server):
     requested = visit(page, server.url)
-    page.get_by_title("Search", exact=True).click()
-    search = page.locator(".md-search__input")
-    search.wait_for(state="visible")
-    search.press_sequentially("sora")
-    result = page.locator(".md-search-result__link").first
-    result.wait_for(state="visible")
-    assert "Sora" in result.inner_text()
+    assert "Sora" in search_for(page, "sora").inner_text()
     assert foreign(requested, server) == []
 
 

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from support import SEED_POST, StaticServer, build, copy_project, parse, write_post
+from support import (
+    SEED_POST,
+    StaticServer,
+    build,
+    copy_project,
+    parse,
+    search_for,
+    write_post,
+)
 
 MARKUP_TITLE = "<script>alert('t')</script> Tom & Jerry </script>"
 MARKUP_DECK = "<img src=x onerror=alert(1)> a deck </script>"
@@ -177,12 +185,7 @@ def test_search_results_show_a_markup_title_as_text_in_a_real_browser(published,
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
         page.goto(server.url)
-        page.get_by_title("Search", exact=True).click()
-        search = page.locator(".md-search__input")
-        search.wait_for(state="visible")
-        search.press_sequentially("jerry")
-        result = page.locator(".md-search-result__link").first
-        result.wait_for(state="visible")
+        result = search_for(page, "jerry")
         assert "<script>alert('t')</script> Tom & Jerry" in result.inner_text()
         assert page.locator(".md-search-result img, .md-search-result script").count() == 0
         assert dialogs == []

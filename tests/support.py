@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import socket
@@ -62,9 +64,32 @@ def write_post(project: Path, slug: str, front_matter: str, body: str) -> Path:
     return path
 
 
+# Text files a host such as GitHub Pages sends gzip-compressed.
+COMPRESSED = {".html", ".css", ".js", ".json", ".xml", ".txt", ".svg", ".map"}
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files as a web host serves them: text gzip-compressed (zlib's
+    default level) to browsers that accept it."""
+
     def log_message(self, *args) -> None:
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.suffix in COMPRESSED and path.is_file()):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class StaticServer:

@@ -1,0 +1,73 @@
+/* expectedwrong: search, loaded when the reader first opens it.
+
+   Material's bundle (about 35 KB gzip, plus its search worker and index) is
+   loaded the first time the reader opens search, not with every page. Until
+   then this file opens and closes search from the keyboard, as the bundle
+   would; once the bundle has loaded, it handles the keys and this file stands
+   back. The script tag carries the bundle's address in data-material
+   (hooks/material_bundle.py). The colour scheme is switched by the script in
+   partials/ew-palette.html. */
+(function () {
+  "use strict";
+
+  var bundle = document.currentScript.getAttribute("data-material");
+  var search = document.getElementById("__search");
+  var query = document.querySelector(".md-search__input");
+  var loading = null;
+  var loaded = false;
+
+  function loadMaterial() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = bundle;
+        script.onload = function () {
+          loaded = true;
+          resolve();
+        };
+        script.onerror = reject;
+        document.body.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  /* Open the dialog and put the cursor in the field at once: what the reader
+     types before the bundle has loaded is searched when it has. */
+  function openSearch() {
+    search.checked = true;
+    query.focus();
+    loadMaterial();
+  }
+
+  function closeSearch() {
+    search.checked = false;
+    query.blur();
+  }
+
+  function typing(target) {
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) &&
+      !(target.type === "radio" || target.type === "checkbox");
+  }
+
+  /* The header button (a label for the #__search checkbox). */
+  search.addEventListener("change", function () {
+    if (search.checked) openSearch();
+  });
+  query.addEventListener("focus", loadMaterial);
+
+  /* Material's shortcuts: "/", "s" or "f" open search, Escape closes it. */
+  document.addEventListener("keydown", function (event) {
+    if (loaded || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (search.checked && event.key === "Escape") {
+      event.preventDefault();
+      closeSearch();
+    } else if (!search.checked && !typing(event.target) && /^[/sf]$/i.test(event.key)) {
+      event.preventDefault();
+      openSearch();
+    }
+  });
+
+  /* A page opened from a search result highlights the terms (?h=...). */
+  if (new URLSearchParams(location.search).has("h")) loadMaterial();
+})();

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from support import CHROME_ARGS, ROOT, StaticServer, build, chrome_path
+from support import CHROME_ARGS, ROOT, SITE_PATH, StaticServer, build, chrome_path
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +27,7 @@ def site(built) -> Path:
 
 @pytest.fixture(scope="session")
 def server(site):
-    served = StaticServer(site)
+    served = StaticServer(site, SITE_PATH)
     yield served
     served.close()
 

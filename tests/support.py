@@ -14,9 +14,11 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import yaml
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,10 @@ SEED_POST = "posts/openais-tape-models-and-the-sora-trade/index.html"
 SEED_URL = "posts/openais-tape-models-and-the-sora-trade/"
 PROJECT_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
 # What `make` needs besides: the Makefile, its scripts and the lock files.
+# Where GitHub Pages serves the site: the path of site_url in mkdocs.yml.
+SITE_PATH = urllib.parse.urlparse(
+    yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+).path
 MAKE_PARTS = ("Makefile", "scripts", "requirements.txt", "requirements-dev.txt")
 
 
@@ -69,11 +75,21 @@ COMPRESSED = {".html", ".css", ".js", ".json", ".xml", ".txt", ".svg", ".map"}
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files as a web host serves them: text gzip-compressed (zlib's
-    default level) to browsers that accept it."""
+    """Static files as GitHub Pages serves a project site: under the path of
+    `site_url`, text gzip-compressed (zlib's default level) to browsers that
+    accept it, and the site's own 404.html for a missing page."""
+
+    def __init__(self, *args, base: str, **kwargs) -> None:
+        self.base = base
+        super().__init__(*args, **kwargs)
 
     def log_message(self, *args) -> None:
         pass
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.base):
+            return str(Path(self.directory) / "\0outside")
+        return super().translate_path("/" + path[len(self.base) :])
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -91,14 +107,29 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return io.BytesIO(body)
 
+    def send_error(self, code: int, message=None, explain=None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
+
 
 class StaticServer:
-    """The built site served on 127.0.0.1, as a reader's browser would get it."""
+    """The built site served on 127.0.0.1, as a reader's browser would get it:
+    at `base`, the path of the site's address (SITE_PATH for the real site)."""
 
-    def __init__(self, site: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(site))
+    def __init__(self, site: Path, base: str = "/") -> None:
+        handler = functools.partial(_QuietHandler, directory=str(site), base=base)
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.root = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.url = self.root.rstrip("/") + base
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 

@@ -13,8 +13,14 @@
   var bundle = document.currentScript.getAttribute("data-material");
   var search = document.getElementById("__search");
   var query = document.querySelector(".md-search__input");
+  var dialog = document.querySelector(".md-search");
+  var button = document.querySelector(".ew-search-button");
   var loading = null;
   var loaded = false;
+
+  /* Material's stylesheet keeps search out of a page without JavaScript
+     (.no-js); the bundle lifts that when it starts, and so does this. */
+  document.documentElement.classList.remove("no-js");
 
   function loadMaterial() {
     if (!loading) {
@@ -33,16 +39,16 @@
   }
 
   /* Open the dialog and put the cursor in the field at once: what the reader
-     types before the bundle has loaded is searched when it has. */
+     types before the bundle has loaded is searched when it has. The toggle
+     is clicked, as Material's bundle does, so that its change event fires. */
   function openSearch() {
-    search.checked = true;
+    if (!search.checked) search.click();
     query.focus();
     loadMaterial();
   }
 
   function closeSearch() {
-    search.checked = false;
-    query.blur();
+    if (search.checked) search.click();
   }
 
   function typing(target) {
@@ -50,11 +56,17 @@
       !(target.type === "radio" || target.type === "checkbox");
   }
 
-  /* The header button (a label for the #__search checkbox). */
-  search.addEventListener("change", function () {
-    if (search.checked) openSearch();
-  });
+  /* The header's search button; the search field loads the bundle too. */
+  button.addEventListener("click", openSearch);
   query.addEventListener("focus", loadMaterial);
+
+  /* Closed (by Escape, the overlay or Material's back arrow): focus goes
+     back to the button that opened it, not to the top of the page. */
+  search.addEventListener("change", function () {
+    if (search.checked) return;
+    var active = document.activeElement;
+    if (!active || active === document.body || dialog.contains(active)) button.focus();
+  });
 
   /* Material's shortcuts: "/", "s" or "f" open search, Escape closes it. */
   document.addEventListener("keydown", function (event) {

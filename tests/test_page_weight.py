@@ -55,3 +55,10 @@ def test_material_javascript_and_search_index_wait_until_search_opens(page, serv
     loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     for part in SEARCH_ONLY:
         assert any(part in name for name in loaded), (part, loaded)
+
+
+def test_page_opened_from_a_search_result_loads_material_to_highlight_the_terms(page, server):
+    page.goto(server.url + SEED_URL + "?h=tape", wait_until="networkidle")
+    marks = page.locator("article mark")
+    marks.first.wait_for(state="visible")
+    assert marks.first.inner_text().lower() == "tape"

@@ -29,6 +29,11 @@
         script.src = bundle;
         script.onload = function () {
           loaded = true;
+          /* The bundle mounts its page components (search highlighting,
+             code copy buttons, ...) when its document$ emits, which it does
+             on DOMContentLoaded. Loaded later than that, it is told here,
+             once, the way its instant navigation tells it of a new page. */
+          if (document.readyState !== "loading") window.document$.next(document);
           resolve();
         };
         script.onerror = reject;

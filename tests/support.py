@@ -88,7 +88,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def translate_path(self, path: str) -> str:
         if not path.startswith(self.base):
-            return str(Path(self.directory) / "\0outside")
+            # Another site's address (a project site's host serves its
+            # owner's site at the root): nothing here, so a 404.
+            return str(Path(self.directory) / "-outside-the-site-" / path.lstrip("/"))
         return super().translate_path("/" + path[len(self.base) :])
 
     def send_head(self):

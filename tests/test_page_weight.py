@@ -62,3 +62,14 @@ def test_page_opened_from_a_search_result_loads_material_to_highlight_the_terms(
     marks = page.locator("article mark")
     marks.first.wait_for(state="visible")
     assert marks.first.inner_text().lower() == "tape"
+
+
+@pytest.mark.parametrize("url", ["", "tags/openai/"])
+def test_opening_search_makes_no_failing_request_or_console_error(page, server, url):
+    failed, errors = [], []
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(server.url + url, wait_until="networkidle")
+    search_for(page, "tape")
+    page.wait_for_load_state("networkidle")
+    assert (failed, errors) == ([], [])

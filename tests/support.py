@@ -27,11 +27,11 @@ SEED = ROOT / "tests" / "fixtures" / "seed-000_ae6f05f97adae66f.txt"
 SEED_POST = "posts/openais-tape-models-and-the-sora-trade/index.html"
 SEED_URL = "posts/openais-tape-models-and-the-sora-trade/"
 PROJECT_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
-# What `make` needs besides: the Makefile, its scripts and the lock files.
 # Where GitHub Pages serves the site: the path of site_url in mkdocs.yml.
 SITE_PATH = urllib.parse.urlparse(
     yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
 ).path
+# What `make` needs besides: the Makefile, its scripts and the lock files.
 MAKE_PARTS = ("Makefile", "scripts", "requirements.txt", "requirements-dev.txt")
 
 

@@ -53,11 +53,16 @@ def post_tags(meta: dict) -> list[str]:
 def group_tags(posts: list, slugify) -> list[Tag]:
     """Tags of `posts` (newest first) with their posts, sorted by name."""
     tags: dict[str, Tag] = {}
+    # (tag slug, post) pairs already listed: a post may repeat a tag, or give
+    # it twice in two spellings with one slug. By identity, in constant time
+    # (`post in tag.posts` would compare pages one by one).
+    listed: set[tuple[str, int]] = set()
     for post in posts:
         for name in post_tags(post.meta):
             slug = slugify(name)
             tag = tags.setdefault(slug, Tag(name=name, slug=slug))
-            if post not in tag.posts:
+            if (slug, id(post)) not in listed:
+                listed.add((slug, id(post)))
                 tag.posts.append(post)
     return sorted(tags.values(), key=lambda tag: (tag.name.casefold(), tag.slug))
 

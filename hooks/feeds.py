@@ -17,7 +17,7 @@ import html
 import logging
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,10 +82,22 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         return None
     length = _feed_length(config)
     entries = {post.file.src_uri: _entry(post) for post in posts}
+    # Links are made absolute only in the entries a feed carries (the newest
+    # `length` of each), once each: not in every post of a long blog.
+    resolved: dict[str, Entry] = {}
     for path, page, title, chosen in _feed_contents(config, blog.blog.posts, entries):
         feed = _feed(config, path, page, title)
-        _write(Path(config.site_dir, path), atom_feed(feed, newest(chosen, length), now))
+        carried = [
+            resolved.get(entry.url) or resolved.setdefault(entry.url, _resolved(entry))
+            for entry in newest(chosen, length)
+        ]
+        _write(Path(config.site_dir, path), atom_feed(feed, carried, now))
     return None
+
+
+def _resolved(entry: Entry) -> Entry:
+    """`entry` with the links of its content made absolute."""
+    return replace(entry, content=absolute_links(entry.content, entry.url))
 
 
 def _feed_contents(config: MkDocsConfig, posts: list, entries: dict[str, Entry]):
@@ -115,7 +127,8 @@ def _entry(post) -> Entry:
         published=published,
         updated=updated,
         summary=str(description) if description else None,
-        content=absolute_links(post.content, post.canonical_url),
+        # Links are still relative to the post: see _resolved.
+        content=post.content,
         tags=tuple(post_tags(post.meta)),
     )
 

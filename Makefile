@@ -14,9 +14,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: serve build post test lint lock clean
 
-## serve: preview the blog at http://$(ADDR) with live reload
+## serve: preview the blog at http://$(ADDR) with live reload;
+##        make serve POST=docs/posts/x.md builds only that post and its listings
 serve: $(VENV)/.site
-	$(BIN)/mkdocs serve --dev-addr $(ADDR) --livereload
+	EW_FOCUS=$(POST) $(BIN)/mkdocs serve --dev-addr $(ADDR) --livereload
 
 ## build: build the site strictly into site/
 build: $(VENV)/.site

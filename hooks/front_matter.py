@@ -34,6 +34,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.utils.meta import YAML_RE
 
+from focus import ENV as FOCUS
+from focus import focused_post
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
@@ -117,7 +120,9 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     lines: list[tuple[bool, str]] = []
     addresses: dict[str, str] = {}
     broken: set[str] = set()
-    for path in post_files(posts_dir):
+    # In focus mode (hooks/focus.py) only the focused post is built.
+    focus = focused_post(os.environ.get(FOCUS), root, posts_dir.resolve())
+    for path in [focus] if focus else post_files(posts_dir):
         shown = display_path(path, root)
         meta, problems = read_post(path.read_bytes(), slugs)
         lines += [(p.error, p.format(shown)) for p in problems]

@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Hooks are re-read on every rebuild under `make serve`; never from stale bytecode.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: serve build post test lint lock clean
+.PHONY: serve build post test bench lint lock clean
 
 ## serve: preview the blog at http://$(ADDR) with live reload;
 ##        make serve POST=docs/posts/x.md builds only that post and its listings
@@ -36,6 +36,11 @@ test: $(VENV)/.dev node_modules/.installed
 	scripts/ensure-java
 	$(BIN)/ruff check hooks tests
 	$(BIN)/python -m pytest
+
+## bench: time builds of 10 to 3,000 synthetic posts, ours against stock Material,
+##        and edit-to-reload under serve; writes benchmarks/results/ (about 15 minutes)
+bench: $(VENV)/.dev
+	$(BIN)/python benchmarks/bench.py
 
 ## lock: regenerate the lock files from requirements*.in
 lock: $(VENV)/.dev

@@ -1,0 +1,557 @@
+"""The build benchmark behind `make bench`.
+
+For each N, a temporary copy of the blog gets N synthetic posts
+(benchmarks/generate.py) beside the real ones, and one run measures:
+
+- cold `mkdocs build` time and peak memory (max RSS) of the project, and of
+  stock Material (blog and tags plugins, no hooks, no overrides) building the
+  same docs/ with the same Markdown extensions: fresh processes, alternating
+  ours, stock, ours, stock, ...; medians and the ratio ours / stock;
+- the share of a build spent in our hooks, from one cProfile run of ours;
+- edit-to-reload latency under `make serve` (its mkdocs command on a free
+  127.0.0.1 port): append a sentence to a post, save, and poll the served
+  page until it shows; for the full site and with EW_FOCUS on that post
+  (`make serve POST=...`).
+
+It writes results.md, results.json and build-time.png into --out.
+`--quick` (N = 10, 100; one repeat; serve at N = 10) only proves that the
+bench works; the test suite runs it. Timings are never asserted.
+
+    .venv/bin/python benchmarks/bench.py [--quick] [--sizes 10,100] [--repeats 3] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import pstats
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+from generate import generate
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from pymdownx.slugs import slugify
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a build reads: the same parts tests/support.py copies (PROJECT_PARTS).
+PROJECT_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
+STOCK_CONFIG = "mkdocs-stock.yml"
+SIZES = (10, 100, 1000, 3000)
+QUICK_SIZES = (10, 100)
+REPEATS = 3
+# Serve is measured at N up to here: its start and every save rebuild the
+# blog, which at 3,000 posts would add many minutes to a run.
+SERVE_MAX = 1000
+RELOAD_TIMEOUT = 180  # seconds from save to the page showing the change
+START_TIMEOUT = 600  # seconds for `mkdocs serve` to build and answer first
+POLL = 0.05  # seconds between two requests for the edited page
+# Material's blog plugin default post_slugify, which both configs use.
+POST_SLUG = slugify(case="lower")
+# Starts each timed build, so that its max RSS is its own.
+MEASURE = Path(__file__).resolve().parent / "measure.py"
+
+
+@dataclass
+class Build:
+    """One cold build: wall seconds of the process, its peak memory, and
+    what mkdocs itself reported."""
+
+    seconds: float
+    peak_mib: float
+    reported_seconds: float | None
+    warnings: int
+
+
+@dataclass
+class Variant:
+    """The cold builds of one configuration at one N."""
+
+    runs: list[Build] = field(default_factory=list)
+
+    @property
+    def median_seconds(self) -> float:
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def median_peak_mib(self) -> float:
+        return statistics.median(run.peak_mib for run in self.runs)
+
+    def summary(self) -> dict:
+        return {"median_seconds": self.median_seconds, "median_peak_mib": self.median_peak_mib,
+                "runs": [asdict(run) for run in self.runs]}
+
+
+@dataclass
+class Reload:
+    """One edit under `mkdocs serve`: seconds from save until the page showed
+    it, and the rebuild time mkdocs printed for it."""
+
+    seconds: float
+    reported_seconds: list[float]
+
+
+# -- The project and the stock configuration --------------------------------
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def stock_config(ours: dict) -> dict:
+    """Stock Material's blog for the same docs/: our address and Markdown,
+    Material's own templates and plugin defaults, no hooks."""
+    return {
+        "site_name": ours["site_name"],
+        "site_url": ours["site_url"],
+        "theme": {"name": "material"},
+        "plugins": [
+            "search",
+            {"blog": {"blog_dir": ".", "post_url_format": "posts/{slug}"}},
+            "tags",
+        ],
+        "markdown_extensions": ours.get("markdown_extensions", []),
+    }
+
+
+def prepare(project: Path, count: int) -> list[Path]:
+    """Copy the blog to `project`, add `count` posts and the stock config."""
+    copy_project(project)
+    posts = generate(project / "docs", count)
+    ours = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    (project / STOCK_CONFIG).write_text(
+        yaml.safe_dump(stock_config(ours), sort_keys=False), encoding="utf-8")
+    return posts
+
+
+def post_url(post: Path) -> str:
+    """The address of a generated post under `posts/{slug}` (both configs)."""
+    meta = yaml.safe_load(post.read_text(encoding="utf-8").split("---")[1])
+    return f"posts/{POST_SLUG(meta['title'], '-')}/"
+
+
+def site_path(project: Path) -> str:
+    """The path the site is served under: that of site_url, as `mkdocs serve`
+    and GitHub Pages do."""
+    ours = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    return urllib.parse.urlparse(ours["site_url"]).path or "/"
+
+
+def env(focus: str | None = None) -> dict[str, str]:
+    """The environment `make` gives mkdocs; EW_FOCUS only where asked for."""
+    base = {key: value for key, value in os.environ.items() if key != "EW_FOCUS"}
+    base |= {"NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    return base | ({"EW_FOCUS": focus} if focus else {})
+
+
+# -- Cold builds --------------------------------------------------------------
+
+
+def cold_build(project: Path, config: str, site: Path, log: Path) -> Build:
+    """A fresh `mkdocs build` process: its wall time and max RSS (measure.py)."""
+    command = [sys.executable, str(MEASURE), str(log),
+               sys.executable, "-m", "mkdocs", "build", "--clean", "-f", config, "-d", str(site)]
+    done = subprocess.run(command, cwd=project, env=env(), capture_output=True, text=True)
+    text = log.read_text(encoding="utf-8")
+    if done.returncode != 0 or json.loads(done.stdout)["returncode"] != 0:
+        raise SystemExit(f"{config}: mkdocs build failed:\n{done.stderr}{text[-3000:]}")
+    measured = json.loads(done.stdout)
+    return Build(measured["seconds"], measured["peak_mib"], reported_seconds(text),
+                 text.count("WARNING"))
+
+
+def reported_seconds(log: str) -> float | None:
+    """The last "Documentation built in X seconds" time in a mkdocs log."""
+    times = reported_all(log)
+    return times[-1] if times else None
+
+
+def reported_all(log: str) -> list[float]:
+    marker = "Documentation built in "
+    return [float(line.split(marker)[1].split()[0]) for line in log.splitlines() if marker in line]
+
+
+def check_pages(site: Path, urls: list[str], config: str) -> None:
+    """Every generated post has its page: the build did the work measured."""
+    missing = [url for url in urls if not (site / url / "index.html").is_file()]
+    if missing:
+        raise SystemExit(f"{config}: {len(missing)} post pages missing, e.g. {missing[0]}")
+
+
+def measure_builds(project: Path, urls: list[str], repeats: int) -> dict[str, Variant]:
+    """Cold builds alternating ours, stock, ours, stock, ..."""
+    variants = {"ours": Variant(), "stock": Variant()}
+    configs = {"ours": "mkdocs.yml", "stock": STOCK_CONFIG}
+    for repeat in range(repeats):
+        for name, variant in variants.items():
+            site = project.parent / f"site-{name}"
+            run = cold_build(project, configs[name], site, project.parent / f"{name}.log")
+            check_pages(site, urls, configs[name])
+            variant.runs.append(run)
+            say(f"  {name} build {repeat + 1}/{repeats}: {run.seconds:.2f} s, "
+                f"{run.peak_mib:.0f} MiB, {run.warnings} warnings")
+    return variants
+
+
+# -- Hook share ---------------------------------------------------------------
+
+
+def profile(project: Path, work: Path) -> dict:
+    """One build of ours under cProfile; the time spent in hooks/."""
+    output = work / "build.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(output), "-m", "mkdocs", "build",
+               "--clean", "-d", str(work / "site-profiled")]
+    done = subprocess.run(command, cwd=project, env=env(), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"profiled build failed:\n{done.stderr[-3000:]}")
+    return hook_share(pstats.Stats(str(output)), project / "hooks")
+
+
+def hook_share(stats: pstats.Stats, hooks: Path) -> dict:
+    """Share of the profiled time inside our hooks.
+
+    Only the calls MkDocs' plugin manager (`PluginCollection.run_event`)
+    makes into a function of hooks/ are summed, with the cumulative time of
+    that call edge: helpers the events call are inside it already, and a
+    helper called by something else (a sort key) is not counted again."""
+    total = stats.total_tt
+    ours = {func: row for func, row in stats.stats.items()
+            if Path(func[0]).resolve().parent == hooks.resolve()}
+    events = []
+    for func, (_, _, _, _, callers) in ours.items():
+        for caller, (_, calls, _, cumulative) in callers.items():
+            if is_run_event(caller):
+                events.append({"function": describe(func, hooks), "calls": calls,
+                               "seconds": cumulative})
+    hook_seconds = sum(event["seconds"] for event in events)
+    top = sorted(ours.items(), key=lambda item: item[1][3], reverse=True)[:5]
+    return {
+        "total_seconds": total,
+        "hook_seconds": hook_seconds,
+        "share": hook_seconds / total,
+        "nested_events": events_nest(stats),
+        "events": sorted(events, key=lambda event: event["seconds"], reverse=True),
+        "top": [{"function": describe(func, hooks), "calls": row[1], "seconds": row[3],
+                 "event": any(map(is_run_event, row[4]))} for func, row in top],
+    }
+
+
+def is_run_event(func: tuple) -> bool:
+    return func[2] == "run_event" and func[0].endswith(os.path.join("mkdocs", "plugins.py"))
+
+
+def events_nest(stats: pstats.Stats) -> bool:
+    """Whether an event handler (a hook's or a plugin's) set off another event
+    while it ran: the plugin manager then ran inside itself, and an event of
+    hooks/ may have been counted inside another. Reported, not expected."""
+    return any(is_run_event(func) and row[1] > row[0] for func, row in stats.stats.items())
+
+
+def describe(func: tuple, hooks: Path) -> str:
+    return f"hooks/{Path(func[0]).name}:{func[1]}({func[2]})"
+
+
+# -- Edit-to-reload under `make serve` ---------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str, timeout: float) -> str:
+    """The page, or "" while the server is not up. `mkdocs serve` holds a
+    request until a rebuild in progress is done, hence the long timeout."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.read().decode("utf-8")
+    except (OSError, urllib.error.URLError):
+        return ""
+
+
+class Server:
+    """`make serve`'s command (mkdocs serve --dev-addr ... --livereload) for
+    the temporary project, on a free 127.0.0.1 port, and what it prints."""
+
+    def __init__(self, project: Path, focus: str | None) -> None:
+        port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}",
+             "--livereload"],
+            cwd=project, env=env(focus), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.base = f"http://127.0.0.1:{port}{site_path(project)}"
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def count(self, needle: str) -> int:
+        return sum(needle in line for line in list(self.lines))
+
+    def settle(self) -> None:
+        """Wait until every detected change has been rebuilt and a second
+        passes with no new one, so that the next edit starts from rest."""
+        deadline = time.monotonic() + RELOAD_TIMEOUT
+        while time.monotonic() < deadline:
+            changes = self.count("Detected file changes")
+            if changes == self.count("Reloading browsers"):
+                time.sleep(1)
+                if self.count("Detected file changes") == changes:
+                    return
+            time.sleep(POLL)
+        raise SystemExit("mkdocs serve never settled:\n" + "\n".join(self.lines[-30:]))
+
+    def wait_for(self, url: str, needle: str, timeout: float) -> float:
+        """Poll `url` every POLL seconds until it shows `needle`; the seconds."""
+        start = time.perf_counter()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            if needle in fetch(self.base + url, timeout=max(deadline - time.monotonic(), 1)):
+                return time.perf_counter() - start
+            time.sleep(POLL)
+        raise SystemExit(f"{needle!r} never appeared at {self.base + url} (waited up to "
+                         f"{timeout} s, or until mkdocs serve exited):\n"
+                         + "\n".join(self.lines[-30:]))
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def measure_reloads(project: Path, post: Path, url: str, repeats: int,
+                    focus: str | None) -> list[Reload]:
+    server = Server(project, focus)
+    try:
+        server.wait_for(url, "</html>", START_TIMEOUT)
+        server.settle()
+        reloads = []
+        for _ in range(repeats):
+            before = len(server.lines)
+            marker = f"Benchmark marker {uuid.uuid4().hex} was saved here."
+            with post.open("a", encoding="utf-8") as text:
+                text.write(f"\n{marker}\n")
+            seconds = server.wait_for(url, marker, RELOAD_TIMEOUT)
+            server.settle()
+            reloads.append(Reload(seconds, reported_all("\n".join(server.lines[before:]))))
+        return reloads
+    finally:
+        server.close()
+
+
+def measure_serve(project: Path, post: Path, url: str, repeats: int) -> dict[str, list[Reload]]:
+    focus = post.relative_to(project).as_posix()
+    modes = {"full": None, "focus": focus}
+    results = {}
+    for mode, value in modes.items():
+        results[mode] = measure_reloads(project, post, url, repeats, value)
+        say(f"  serve {mode}: " + ", ".join(f"{r.seconds:.2f} s" for r in results[mode]))
+    return results
+
+
+# -- One size, the whole run ---------------------------------------------------
+
+
+def bench_size(count: int, repeats: int, serve: bool, profiled: bool) -> dict:
+    say(f"N = {count}")
+    with tempfile.TemporaryDirectory(prefix=f"ew-bench-{count}-") as folder:
+        work = Path(folder)
+        project = work / "blog"
+        posts = prepare(project, count)
+        urls = [post_url(post) for post in posts]
+        variants = measure_builds(project, urls, repeats)
+        result = {
+            "n": count,
+            "ours": variants["ours"].summary(),
+            "stock": variants["stock"].summary(),
+            "ratio": variants["ours"].median_seconds / variants["stock"].median_seconds,
+            "serve": None,
+            "profile": None,
+        }
+        if profiled:
+            result["profile"] = profile(project, work)
+            say(f"  hooks: {result['profile']['share']:.1%} of a profiled build")
+        if serve:
+            middle = len(posts) // 2
+            reloads = measure_serve(project, posts[middle], urls[middle], repeats)
+            result["serve"] = {
+                "post": posts[middle].relative_to(project).as_posix(),
+                **{mode: {"median_seconds": statistics.median(r.seconds for r in runs),
+                          "runs": [asdict(r) for r in runs]} for mode, runs in reloads.items()},
+            }
+        return result
+
+
+def machine() -> dict:
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
+    meminfo = Path("/proc/meminfo").read_text(encoding="utf-8").splitlines()
+    kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
+    return {
+        "cpu": models[0] if models else platform.processor(),
+        "cores": len(models) or os.cpu_count(),
+        "ram_gib": round(kib / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "mkdocs": importlib.metadata.version("mkdocs"),
+        "mkdocs-material": importlib.metadata.version("mkdocs-material"),
+    }
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+# -- Outputs --------------------------------------------------------------------
+
+
+def two_places(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def serve_cell(result: dict, mode: str) -> str:
+    return two_places(result["serve"][mode]["median_seconds"]) if result["serve"] else "-"
+
+
+def markdown(run: dict) -> str:
+    """results.md: the header, the table, the hook share and top hooks."""
+    box = run["machine"]
+    lines = [
+        "# Build benchmark",
+        "",
+        f"{run['date']}, {box['cpu']} ({box['cores']} cores), {box['ram_gib']} GiB RAM, "
+        f"{box['os']}; Python {box['python']}, mkdocs {box['mkdocs']}, "
+        f"mkdocs-material {box['mkdocs-material']}; commit {run['commit']}. Cold builds: "
+        f"median of {run['repeats']}, alternating ours and stock.",
+        "",
+        "| N | ours s | stock s | ours / stock | ours peak MiB | stock peak MiB "
+        "| serve edit-to-reload s | focus s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in run["results"]:
+        ours, stock = result["ours"], result["stock"]
+        lines.append(
+            f"| {result['n']:,} | {ours['median_seconds']:.2f} | {stock['median_seconds']:.2f} "
+            f"| {result['ratio']:.2f} | {ours['median_peak_mib']:.0f} "
+            f"| {stock['median_peak_mib']:.0f} | {serve_cell(result, 'full')} "
+            f"| {serve_cell(result, 'focus')} |")
+    lines += ["", *profile_lines(run), ""]
+    return "\n".join(lines)
+
+
+def profile_lines(run: dict) -> list[str]:
+    profiled = next(result for result in run["results"] if result["profile"])
+    share = profiled["profile"]
+    lines = [
+        f"Hooks: {share['share']:.1%} of a build of ours at N = {profiled['n']:,} under "
+        f"cProfile ({share['hook_seconds']:.2f} s of {share['total_seconds']:.2f} s; "
+        "the calls MkDocs makes into hooks/, with all they call).",
+    ]
+    if share["nested_events"]:
+        lines.append("An event ran inside another: nested hook time may be counted twice.")
+    lines += ["", "| Hook function (top 5 by cumulative time) | calls | cumulative s | share |",
+              "| --- | ---: | ---: | ---: |"]
+    for row in share["top"]:
+        kind = " (event)" if row["event"] else ""
+        lines.append(f"| `{row['function']}`{kind} | {row['calls']:,} | {row['seconds']:.2f} "
+                     f"| {row['seconds'] / share['total_seconds']:.1%} |")
+    return lines
+
+
+def plot(run: dict, path: Path) -> None:
+    """Median cold build time against N, ours and stock, log-log."""
+    figure = Figure(figsize=(7, 4.5), dpi=150)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    sizes = [result["n"] for result in run["results"]]
+    for variant, label in (("ours", "expectedwrong (hooks + overrides)"),
+                           ("stock", "stock Material blog + tags")):
+        times = [result[variant]["median_seconds"] for result in run["results"]]
+        axes.plot(sizes, times, marker="o", label=label)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xticks(sizes, [f"{size:,}" for size in sizes])
+    axes.set_xlabel("posts (N)")
+    axes.set_ylabel(f"cold mkdocs build, median of {run['repeats']} (s)")
+    axes.set_title(f"Build time against N ({run['date']}, {run['machine']['cpu']})")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", *PROJECT_PARTS], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    return (done.stdout.strip() or "unknown") + (" with uncommitted changes" if dirty else "")
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="N = 10, 100; one repeat; serve at N = 10 (proves the bench works)")
+    parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")],
+                        help="comma-separated N (default 10,100,1000,3000)")
+    parser.add_argument("--repeats", type=int, help="cold builds of each per N (default 3)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    args.sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else SIZES))
+    args.repeats = args.repeats or (1 if args.quick else REPEATS)
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    serve_sizes = args.sizes[:1] if args.quick else [n for n in args.sizes if n <= SERVE_MAX]
+    started = time.perf_counter()
+    run = {
+        "date": dt.date.today().isoformat(),
+        "machine": machine(),
+        "commit": commit(),
+        "repeats": args.repeats,
+        "quick": args.quick,
+        "sizes": args.sizes,
+        "results": [bench_size(count, args.repeats, count in serve_sizes, count == args.sizes[-1])
+                    for count in args.sizes],
+    }
+    run["bench_seconds"] = time.perf_counter() - started
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    (args.out / "results.md").write_text(markdown(run), encoding="utf-8")
+    plot(run, args.out / "build-time.png")
+    say(f"wrote {args.out}/results.md, results.json, build-time.png "
+        f"in {run['bench_seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -75,16 +75,14 @@ class _BodyParser(HTMLParser):
         self.prose: list[str] = []
         self.code: list[str] = []
         self.images = 0
-        # Stack of (tag, role) for open elements; role is "skip", "code" or "".
+        # Stack of (tag, role) for open elements; role is "skip", "code" or ""
+        # and already takes in the roles of the element's ancestors.
         self._open: list[tuple[str, str]] = []
         self._seen_content = False
         self._title_h1 = False
 
     def _role(self) -> str:
-        # A skipped ancestor wins over a code block inside it (line numbers
-        # are a <pre> inside a skipped table cell).
-        roles = {role for _, role in self._open}
-        return "skip" if "skip" in roles else "code" if "code" in roles else ""
+        return self._open[-1][1] if self._open else ""
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         classes = set((dict(attrs).get("class") or "").split())
@@ -98,10 +96,12 @@ class _BodyParser(HTMLParser):
             self.images += 1
         if tag in _VOID:
             return
-        role = ""
+        # A skipped ancestor wins over a code block inside it (line numbers
+        # are a <pre> inside a skipped table cell).
+        role = self._role()
         if tag in _SKIPPED or classes & _SKIPPED_CLASSES or self._title_h1:
             role = "skip"
-        elif tag == "pre":
+        elif tag == "pre" and role != "skip":
             role = "code"
         self._open.append((tag, role))
 

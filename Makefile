@@ -38,7 +38,7 @@ test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest
 
 ## bench: time builds of 10 to 3,000 synthetic posts, ours against stock Material,
-##        and edit-to-reload under serve; writes benchmarks/results/ (about 15 minutes)
+##        and edit-to-reload under serve; writes benchmarks/results/ (about 12 minutes)
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench.py
 

@@ -34,7 +34,7 @@ post: $(VENV)/.site
 test: $(VENV)/.dev node_modules/.installed
 	scripts/ensure-chromium
 	scripts/ensure-java
-	$(BIN)/ruff check hooks tests
+	$(BIN)/ruff check hooks tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 ## bench: time builds of 10 to 3,000 synthetic posts, ours against stock Material,

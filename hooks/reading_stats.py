@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import asdict, dataclass
 from fractions import Fraction
-from html.parser import HTMLParser
+from html import unescape
 
 from material.plugins.blog.structure import Post
 from mkdocs.config.defaults import MkDocsConfig
@@ -67,11 +67,36 @@ class Stats:
         return {**asdict(self), "seconds": float(self.seconds)}
 
 
-class _BodyParser(HTMLParser):
+# Body HTML as Python-Markdown and its extensions write it, in one pass of
+# one expression (html.parser's HTMLParser took several times as long): a
+# comment or other markup declaration, an end tag, a start tag (attribute
+# values may hold ">"), or text up to the next "<" (a "<" that opens no tag
+# is text, as in HTMLParser).
+_MARKUP = re.compile(
+    r"""<!--.*?(?:-->|$)"""
+    r"""|<[!?][^>]*>?"""
+    r"""|</(?P<end>[a-zA-Z][^\s/>]*)[^>]*>?"""
+    r"""|<(?P<start>[a-zA-Z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>"""
+    r"""|(?P<text>[^<]+|<)""",
+    re.S,
+)
+_CLASS = re.compile(r"""(?:^|\s)class\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+# Elements whose content is raw text, up to their end tag.
+_RAW_TEXT = {"script", "style"}
+
+
+def _classes(attrs: str) -> set[str]:
+    """The class names in a start tag's attribute text."""
+    match = _CLASS.search(attrs)
+    if match is None:
+        return set()
+    return set(unescape(next(value for value in match.groups() if value is not None)).split())
+
+
+class _BodyParser:
     """Splits body HTML into prose text, code text and an image count."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.prose: list[str] = []
         self.code: list[str] = []
         self.images = 0
@@ -84,8 +109,29 @@ class _BodyParser(HTMLParser):
     def _role(self) -> str:
         return self._open[-1][1] if self._open else ""
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        classes = set((dict(attrs).get("class") or "").split())
+    def feed(self, html: str) -> None:
+        position = 0
+        while position < len(html):
+            match = _MARKUP.match(html, position)
+            position = match.end()
+            if match["text"] is not None:
+                self.handle_data(unescape(match["text"]))
+            elif match["end"] is not None:
+                self.handle_endtag(match["end"].lower())
+            elif match["start"] is not None:
+                tag, attrs = match["start"].lower(), match["attrs"]
+                if attrs.endswith("/"):
+                    self.handle_startendtag(tag, _classes(attrs))
+                    continue
+                self.handle_starttag(tag, _classes(attrs))
+                if tag in _RAW_TEXT:
+                    close = re.compile(f"</{tag}", re.I).search(html, position)
+                    end = close.start() if close else len(html)
+                    if end > position:
+                        self.handle_data(html[position:end])
+                    position = end
+
+    def handle_starttag(self, tag: str, classes: set[str]) -> None:
         if tag == "h1" and not self._seen_content:
             # A body that opens with an h1 repeats the title: not counted.
             self._title_h1 = True
@@ -105,8 +151,8 @@ class _BodyParser(HTMLParser):
             role = "code"
         self._open.append((tag, role))
 
-    def handle_startendtag(self, tag: str, attrs: list) -> None:
-        self.handle_starttag(tag, attrs)
+    def handle_startendtag(self, tag: str, classes: set[str]) -> None:
+        self.handle_starttag(tag, classes)
         if tag not in _VOID:
             self.handle_endtag(tag)
 
@@ -139,7 +185,6 @@ def body_text(html: str) -> BodyText:
     """Split rendered body HTML into prose, code and images (pure)."""
     parser = _BodyParser()
     parser.feed(html)
-    parser.close()
     return BodyText("".join(parser.prose), "".join(parser.code), parser.images)
 
 

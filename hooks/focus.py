@@ -7,20 +7,26 @@ before hooks/front_matter.py and Material's blog plugin read the posts), so
 a save rebuilds that post and the pages that list it: the home page, the
 archive and its tags' pages, where it is then the only post. Other pages
 (about, the tags index) are built as usual. hooks/front_matter.py checks
-only the focused post. Writes no `page.meta` key.
+only the focused post. MkDocs compiles the theme's templates afresh for
+every rebuild (about 0.2 s); in focus mode `on_env` keeps the compiled
+templates in a cache on disk, which Jinja checks against each template's
+source. Writes no `page.meta` key.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jinja2 import FileSystemBytecodeCache
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
 
@@ -44,6 +50,15 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files | None:
     posts = posts_dir(config)
     for file in [file for file in files if left_out(file.abs_src_path, post, posts)]:
         files.remove(file)
+    return None
+
+
+def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
+    if focused_post(os.environ.get(ENV), project_root(config), posts_dir(config)) is None:
+        return None
+    cache = Path(tempfile.gettempdir(), f"expectedwrong-templates-{os.getuid()}")
+    cache.mkdir(exist_ok=True)
+    env.bytecode_cache = FileSystemBytecodeCache(str(cache))
     return None
 
 

@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import pstats
-import shutil
 import socket
 import statistics
 import subprocess
@@ -51,8 +50,11 @@ from matplotlib.figure import Figure
 from pymdownx.slugs import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
-# What a build reads: the same parts tests/support.py copies (PROJECT_PARTS).
-PROJECT_PARTS = ("mkdocs.yml", "docs", "overrides", "hooks")
+# The blog is copied the way the tests copy it: what a build reads
+# (PROJECT_PARTS), with file times kept.
+sys.path.insert(0, str(ROOT / "tests"))
+from support import PROJECT_PARTS, copy_project  # noqa: E402
+
 STOCK_CONFIG = "mkdocs-stock.yml"
 SIZES = (10, 100, 1000, 3000)
 QUICK_SIZES = (10, 100)
@@ -109,17 +111,6 @@ class Reload:
 
 
 # -- The project and the stock configuration --------------------------------
-
-
-def copy_project(target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copy2(source, target / part)
-    return target
 
 
 def stock_config(ours: dict) -> dict:

@@ -16,11 +16,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from material.plugins.blog.structure import Archive, Post
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from posts import Post, current, is_scheduled
 
 TAGS_DIR = "tags"
 ARCHIVE_DIR = "archive"
@@ -67,11 +67,6 @@ def group_tags(posts: list, slugify) -> list[Tag]:
     return sorted(tags.values(), key=lambda tag: (tag.name.casefold(), tag.slug))
 
 
-def is_scheduled(draft: bool | None, created: dt.datetime, now: dt.datetime) -> bool:
-    """A post that waits for its date: not marked either way, dated later."""
-    return draft is None and created > now
-
-
 def iso_date(value: object) -> str | None:
     """A front-matter date as ISO 8601: a bare date stays a bare date."""
     if isinstance(value, dt.datetime | dt.date):
@@ -110,7 +105,7 @@ def _page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File
 
 @event_priority(-60)
 def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
-    posts = config.plugins["material/blog"].blog.posts
+    posts = current().posts
     slugify = _slugify(config)
     _tags.clear()
     for tag in group_tags(posts, slugify):
@@ -125,8 +120,8 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
             {"name": name, "url": f"{TAGS_DIR}/{slugify(name)}/"}
             for name in post_tags(post.meta)
         ]
-        # Only `mkdocs serve` shows these (draft_if_future_date).
-        post.meta["scheduled"] = is_scheduled(post.config.draft, post.config.date.created, now)
+        # Only `mkdocs serve` shows these.
+        post.meta["scheduled"] = is_scheduled(post.draft, post.date, now)
     return files
 
 
@@ -143,8 +138,5 @@ def on_page_context(
     elif src_uri == f"{TAGS_DIR}/index.md":
         context["tag_index"] = list(_tags.values())
     elif src_uri == f"{ARCHIVE_DIR}/index.md":
-        blog = config.plugins["material/blog"].blog
-        context["archive_years"] = [
-            view for view in blog.views if isinstance(view, Archive)
-        ]
+        context["archive_years"] = current().archives
     return None

@@ -1,7 +1,7 @@
 """Atom 1.0 feeds of the blog and of each tag, with the full text of posts.
 
-Reads, once every page is rendered (`on_post_build`): the posts of Material's
-blog plugin with their rendered `post.content`, `canonical_url` and front
+Reads, once every page is rendered (`on_post_build`): the posts of hooks/blog.py
+with their rendered `post.content`, `canonical_url` and front
 matter (`title`, `description`, `date`, `updated`, `tags`, `draft`), and
 `site_url`, `site_name`, `site_description`, `site_author` and
 `extra.feed.length` from mkdocs.yml. Writes `feed.xml` at the root of the site
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from mkdocs.exceptions import PluginError
+from posts import current, is_draft
 
 from blog_pages import group_tags, post_tags
 
@@ -69,13 +70,10 @@ class Feed:
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    blog = config.plugins.get("material/blog")
-    if blog is None or not blog.config.enabled:
-        return None
     if not config.site_url:
         raise PluginError("hooks/feeds.py: feeds need `site_url` in mkdocs.yml.")
     now = dt.datetime.now(dt.UTC)
-    posts = [post for post in blog.blog.posts if not _is_draft(post, blog.config, now)]
+    posts = [post for post in current().posts if not is_draft(post.draft, post.date, now)]
     if any(post.content is None for post in posts):
         # `--dirty` renders only changed posts: keep the feeds of the last full build.
         log.info("Feeds not rewritten: not every post was rendered in this build.")
@@ -85,7 +83,7 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     # Links are made absolute only in the entries a feed carries (the newest
     # `length` of each), once each: not in every post of a long blog.
     resolved: dict[str, Entry] = {}
-    for path, page, title, chosen in _feed_contents(config, blog.blog.posts, entries):
+    for path, page, title, chosen in _feed_contents(config, current().posts, entries):
         feed = _feed(config, path, page, title)
         carried = [
             resolved.get(entry.url) or resolved.setdefault(entry.url, _resolved(entry))
@@ -107,12 +105,6 @@ def _feed_contents(config: MkDocsConfig, posts: list, entries: dict[str, Entry])
     for tag in group_tags(posts, _slugify(config)):
         chosen = [entries[p.file.src_uri] for p in tag.posts if p.file.src_uri in entries]
         yield f"{tag.url}{SITE_FEED}", tag.url, f"{config.site_name}: #{tag.name}", chosen
-
-
-def _is_draft(post, blog_config, now: dt.datetime) -> bool:
-    return is_draft(
-        post.config.draft, post.config.date.created, now, blog_config.draft_if_future_date
-    )
 
 
 def _entry(post) -> Entry:
@@ -159,16 +151,6 @@ def _slugify(config: MkDocsConfig):
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-def is_draft(
-    draft: bool | None, created: dt.datetime, now: dt.datetime, draft_if_future: bool
-) -> bool:
-    """Whether a post stays out of the published blog, as Material decides it:
-    `draft` if given, else a date still to come when `draft_if_future_date`."""
-    if isinstance(draft, bool):
-        return draft
-    return draft_if_future and created > now
 
 
 def feed_length(extra: dict) -> int:

@@ -3,7 +3,7 @@
 A full rebuild of a long blog takes seconds on every save. With the
 environment variable EW_FOCUS naming a post (the Makefile sets it from
 `POST`), this hook leaves every other post out of the build (`on_files`,
-before hooks/front_matter.py and Material's blog plugin read the posts), so
+before hooks/front_matter.py and hooks/blog.py read the posts), so
 a save rebuilds that post and the pages that list it: the home page, the
 archive and its tags' pages, where it is then the only post. Other pages
 (about, the tags index) are built as usual. hooks/front_matter.py checks
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from jinja2 import FileSystemBytecodeCache
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from posts import POSTS_DIR
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -41,7 +42,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
     return None
 
 
-# Before hooks/front_matter.py (100) and Material's blog plugin (-50).
+# Before hooks/front_matter.py (100) and hooks/blog.py (-50).
 @event_priority(110)
 def on_files(files: Files, /, *, config: MkDocsConfig) -> Files | None:
     post = focused_post(os.environ.get(ENV), project_root(config), posts_dir(config))
@@ -67,8 +68,7 @@ def project_root(config: MkDocsConfig) -> Path:
 
 
 def posts_dir(config: MkDocsConfig) -> Path:
-    blog = config.plugins["material/blog"].config
-    return (Path(config.docs_dir) / blog.post_dir.format(blog=blog.blog_dir)).resolve()
+    return (Path(config.docs_dir) / POSTS_DIR).resolve()
 
 
 # -- Pure helpers -------------------------------------------------------------

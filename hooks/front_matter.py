@@ -1,7 +1,7 @@
 """Front-matter checks for posts: every mistake is one line naming the file.
 
 Runs at `on_pre_build`, before MkDocs cleans the site directory and before
-Material's blog plugin reads the posts (`on_files`). A broken post stops
+hooks/blog.py reads the posts (`on_files`). A broken post stops
 `mkdocs build` (exit 1, no traceback). Under `mkdocs serve` a failed build
 would leave the server holding every request until the next good build, so
 there the errors are logged, the broken posts are left out and the rebuild
@@ -21,7 +21,6 @@ import difflib
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -33,6 +32,17 @@ import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.utils.meta import YAML_RE
+from posts import (
+    POST_SLUGIFY,
+    POST_URL,
+    POSTS_DIR,
+    BadDate,
+    Loader,
+    as_utc,
+    parse_yaml,
+    post_slug,
+    serving,
+)
 
 from focus import ENV as FOCUS
 from focus import focused_post
@@ -84,22 +94,6 @@ class Problem:
         return f"{where}: {self.key}: found {self.found}; expected {self.expected}"
 
 
-class BadDate(str):
-    """A YAML timestamp that is no real date, such as 2026-02-30."""
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """YAML as MkDocs and Material read it, but an impossible date is kept
-    as text to report rather than raised as a bare ValueError."""
-
-    def construct_yaml_timestamp(self, node):
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return BadDate(node.value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 # -- Events -------------------------------------------------------------------
@@ -114,9 +108,8 @@ _scratch: list[str] = []
 def on_pre_build(*, config: MkDocsConfig) -> None:
     root = Path(config.config_file_path or ".").resolve().parent
     docs = Path(config.docs_dir)
-    blog = config.plugins["material/blog"]
-    posts_dir = docs / blog.config.post_dir.format(blog=blog.config.blog_dir)
-    slugs = Slugs(_tag_slugify(config), _post_slugify(config))
+    posts_dir = docs / POSTS_DIR
+    slugs = Slugs(_tag_slugify(config), lambda title: POST_SLUGIFY(title, "-"))
     lines: list[tuple[bool, str]] = []
     addresses: dict[str, str] = {}
     broken: set[str] = set()
@@ -129,13 +122,13 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
         if meta is None or any(p.error for p in problems):
             broken.add(str(path))
             continue
-        address = post_address(meta, blog.config.post_url_format, slugs.post, path.stem)
+        address = post_address(meta)
         if address in addresses:
             lines.append((True, duplicate(shown, addresses[address], address)))
             broken.add(str(path))
         addresses.setdefault(address, shown)
     _broken.clear()
-    if getattr(blog, "is_serve", False) and any(error for error, _ in lines):
+    if serving() and any(error for error, _ in lines):
         log_all(lines)
         log.error("Not rebuilt: the last good site is still served until the post is fixed.")
         _broken.update(broken)
@@ -146,7 +139,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     return None
 
 
-# Before Material's blog plugin (-50) reads the posts.
+# Before hooks/blog.py (-50) reads the posts.
 @event_priority(100)
 def on_files(files: Files, /, *, config: MkDocsConfig) -> Files | None:
     for file in [file for file in files if file.abs_src_path in _broken]:
@@ -232,13 +225,9 @@ def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
     return meta, problems
 
 
-def parse_yaml(text: str) -> object:
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-
-
 def key_lines(text: str) -> dict[str, int]:
     """The file line of each top-level key of the front matter."""
-    node = yaml.compose(text, Loader=_Loader)  # noqa: S506
+    node = yaml.compose(text, Loader=Loader)  # noqa: S506
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {
@@ -363,16 +352,9 @@ def expect_key(key: str) -> str:
     return "one of " + ", ".join(POST_KEYS) + " or a Material page key"
 
 
-def post_address(meta: dict, url_format: str, slugify: Slugify, file_name: str) -> str:
-    """The address a post is published at, as Material's blog plugin forms it
-    from `post_url_format` (with the {slug} and {file} placeholders)."""
-    slug = meta.get("slug") or slugify(str(meta.get("title", "")))
-    date = as_utc(meta.get("date"))
-    path = url_format.format(
-        slug=slug, file=file_name, categories="",
-        date=date.strftime("%Y/%m/%d") if date else "",
-    )
-    return re.sub("/+", "/", path).strip("/") + "/"
+def post_address(meta: dict) -> str:
+    """The address a post is published at (hooks/blog.py)."""
+    return POST_URL.format(slug=post_slug(meta)) + "/"
 
 
 def duplicate(path: str, first: str, address: str) -> str:
@@ -386,15 +368,6 @@ def parse_date_text(text: str) -> dt.date | None:
         return dt.datetime.fromisoformat(text.strip())
     except ValueError:
         return None
-
-
-def as_utc(value: object) -> dt.datetime | None:
-    """A front-matter date as an aware datetime; a bare date is midnight UTC."""
-    if isinstance(value, BadDate) or not isinstance(value, dt.date):
-        return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def describe(value: object) -> str:
@@ -418,8 +391,3 @@ def describe(value: object) -> str:
 def _tag_slugify(config: MkDocsConfig) -> Slugify:
     tags = config.plugins["material/tags"].config
     return lambda name: tags.tags_slugify(name, tags.tags_slugify_separator)
-
-
-def _post_slugify(config: MkDocsConfig) -> Slugify:
-    blog = config.plugins["material/blog"].config
-    return lambda title: blog.post_slugify(title, blog.post_slugify_separator)

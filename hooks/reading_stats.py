@@ -2,9 +2,7 @@
 
 The numbers come from the post body as rendered HTML, before the theme wraps
 it. `on_page_content` counts each post once and stores the result in
-`page.meta["reading"]`, where every template that shows a post reads it; it
-also hands the minutes to Material's blog plugin so that nothing Material
-renders can show a different read time.
+`page.meta["reading"]`, where every template that shows a post reads it.
 """
 
 from __future__ import annotations
@@ -15,10 +13,10 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from html import unescape
 
-from material.plugins.blog.structure import Post
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from posts import Post
 
 DEFAULT_WPM = 238
 
@@ -229,6 +227,4 @@ def on_page_content(
         return None
     stats = reading_stats(html, words_per_minute(config))
     page.meta["reading"] = stats.as_meta()
-    # Material's own read time, where any of its templates shows it.
-    page.config.readtime = stats.minutes
     return None

@@ -2,8 +2,8 @@
 
 Writes docs/posts/<slug>.md with front matter that passes the checks in
 hooks/front_matter.py (today's date, `draft: true`, no tags yet, an empty
-description to fill in) and prints its path. The slug is made by the blog
-plugin's own slugify, so the file name matches the post's address. Never
+description to fill in) and prints its path. The slug is the one hooks/blog.py
+gives the post, so the file name matches the post's address. Never
 overwrites a file.
 """
 
@@ -14,6 +14,10 @@ import json
 import os
 import sys
 from pathlib import Path
+
+# The blog's own slug rule (hooks/posts.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hooks"))
+from posts import post_slug  # noqa: E402
 
 USAGE = 'usage: make post TITLE="Some Title"'
 
@@ -31,13 +35,9 @@ def front_matter(title: str, today: dt.date) -> str:
     )
 
 
-def post_slugify(config_file: str = "mkdocs.yml"):
-    """The slugify that Material's blog plugin applies to titles here."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.config import load_config
-
-    blog = load_config(config_file).plugins["material/blog"].config
-    return lambda title: blog.post_slugify(title, blog.post_slugify_separator)
+def post_slugify(title: str) -> str:
+    """The slug hooks/blog.py gives a post with this title."""
+    return post_slug({"title": title})
 
 
 def main(argv: list[str]) -> int:
@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     if not title:
         print(USAGE, file=sys.stderr)
         return 2
-    slug = post_slugify()(title)
+    slug = post_slugify(title)
     if not slug:
         print(f"{USAGE}\nTITLE {json.dumps(title, ensure_ascii=False)} gives an empty "
               "file name: use letters or digits", file=sys.stderr)

@@ -16,7 +16,6 @@ from feeds import (
     atom_time,
     entry_dates,
     feed_length,
-    is_draft,
     newest,
     start_tag,
     to_datetime,
@@ -126,19 +125,6 @@ def test_updated_falls_back_to_date():
     day, later = dt.date(2026, 4, 9), dt.date(2026, 4, 12)
     assert entry_dates(day, None) == (to_datetime(day), to_datetime(day))
     assert entry_dates(day, later) == (to_datetime(day), to_datetime(later))
-
-
-@pytest.mark.parametrize(("draft", "days_ahead", "if_future", "expected"), [
-    (True, -1, False, True),
-    (False, 1, True, False),
-    (None, -1, True, False),
-    (None, 0, True, False),
-    (None, 1, True, True),
-    (None, 1, False, False),
-])
-def test_drafts_are_decided_as_material_decides_them(draft, days_ahead, if_future, expected):
-    created = NOW + dt.timedelta(days=days_ahead)
-    assert is_draft(draft, created, NOW, if_future) is expected
 
 
 @pytest.mark.parametrize(("extra", "expected"), [

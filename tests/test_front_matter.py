@@ -151,8 +151,8 @@ def test_a_problem_is_one_line_naming_file_line_and_key():
     ({"title": "OpenAI's Tape Models"}, "posts/openais-tape-models/"),
     ({"title": "OpenAI's Tape Models", "slug": "tape"}, "posts/tape/"),
 ])
-def test_post_address_follows_the_blog_url_format(meta, address):
-    assert post_address(meta, "posts/{slug}", SLUGS.post, "file") == address
+def test_a_post_is_published_at_posts_and_its_slug(meta, address):
+    assert post_address(meta) == address
 
 
 # -- Real builds of broken posts ------------------------------------------------

@@ -1,0 +1,232 @@
+"""What a post and a listing are, for the hooks that share them.
+
+Not a hook itself (not listed under `hooks:`): hooks/blog.py makes the blog
+out of these, and hooks/blog_pages.py, hooks/feeds.py, hooks/front_matter.py,
+hooks/reading_stats.py and hooks/focus.py read it. A module imported by the
+hooks is one object for all of them in a build, so the blog hooks/blog.py
+makes (`current()`) is theirs too. Writes no `page.meta` key.
+
+Addresses are those of Material's blog plugin as this blog configured it
+before hooks/blog.py replaced it (`blog_dir: .`, `post_url_format:
+posts/{slug}`, `pagination_url_format: page/{page}`, `archive_url_format:
+archive/{date}` by year), so no published address changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import yaml
+from mkdocs.structure.pages import Page
+from pymdownx.slugs import slugify
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File
+
+# Where posts are written, under docs/.
+POSTS_DIR = "posts"
+# Where they are published: posts/<slug>/.
+POST_URL = "posts/{slug}"
+# Numbered listing pages: page/2/, archive/2025/page/2/.
+PAGE_URL = "page/{page}"
+# A year's archive: archive/2025/.
+ARCHIVE_URL = "archive/{year}"
+# Listing entries per page, unless mkdocs.yml sets extra.blog.per_page.
+DEFAULT_PER_PAGE = 10
+# Material's default for post slugs: lowercase, hyphens (pymdownx.slugs).
+POST_SLUGIFY = slugify(case="lower")
+# The mkdocs command this process runs (`serve` or `build`), set by
+# hooks/blog.py at startup. An environment variable, because `mkdocs serve`
+# re-reads the hooks (hooks/serve_reload.py) but starts them up only once.
+COMMAND_ENV = "EW_MKDOCS_COMMAND"
+
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML as MkDocs and Material read it (libyaml where installed, about
+    ten times faster than the pure-Python loader they use), but an
+    impossible date such as 2026-02-30 is kept as text to report rather
+    than raised as a bare ValueError."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return BadDate(node.value)
+
+
+class BadDate(str):
+    """A YAML timestamp that is no real date, such as 2026-02-30."""
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str) -> object:
+    """Front matter as `Loader` reads it."""
+    return yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+
+
+class Post(Page):
+    """A post: its front matter and Markdown are read once, when the blog is
+    made (`on_files`), so `read_source` has nothing left to do.
+
+    `date` is when it was published (an aware datetime, a bare date being
+    midnight UTC), `draft` its front-matter `draft` (None if not given),
+    `pin` whether it is listed before the others."""
+
+    def __init__(self, file: File, config: MkDocsConfig, meta: dict, markdown: str) -> None:
+        super().__init__(None, file, config)
+        self.meta = meta
+        self.markdown = markdown
+        self.date = as_utc(meta.get("date"))
+        self.draft = meta.get("draft") if isinstance(meta.get("draft"), bool) else None
+        self.pin = meta.get("pin") is True
+        self.meta.setdefault("template", "blog-post.html")
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        return None
+
+
+class Listing(Page):
+    """One page of a listing of posts (Material's blog.html draws it): the
+    home page and its numbered pages, or a year's archive and its pages.
+    `pages` are all pages of the listing, this one among them; `posts` all
+    of the listing's posts, not only this page's."""
+
+    def __init__(self, file: File, config: MkDocsConfig) -> None:
+        super().__init__(None, file, config)
+        self.posts: list[Post] = []
+        self.pages: list[Listing] = [self]
+
+    @property
+    def first(self) -> Listing:
+        return self.pages[0]
+
+    @property
+    def number(self) -> int:
+        return self.pages.index(self) + 1
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        super().read_source(config)
+        self.meta.setdefault("template", "blog.html")
+
+
+class Archive(Listing):
+    """A year's archive (archive/<year>/) and its numbered pages."""
+
+    def __init__(self, year: int, file: File, config: MkDocsConfig) -> None:
+        super().__init__(file, config)
+        self.year = year
+
+
+@dataclass
+class Blog:
+    """The posts of this build, newest first (pinned ones before), and the
+    listings: the home page's pages and each year's archive, newest first."""
+
+    posts: list[Post] = field(default_factory=list)
+    home: Listing | None = None
+    archives: list[Archive] = field(default_factory=list)
+
+
+_current = Blog()
+
+
+def current() -> Blog:
+    """The blog of the build under way."""
+    return _current
+
+
+def set_current(blog: Blog) -> None:
+    global _current
+    _current = blog
+
+
+def serving() -> bool:
+    """Whether this process is `mkdocs serve`."""
+    return os.environ.get(COMMAND_ENV) == "serve"
+
+
+def per_page(config: MkDocsConfig) -> int:
+    """Listing entries per page: `extra.blog.per_page`, 1 or more."""
+    blog = config.extra.get("blog") or {}
+    value = blog.get("per_page", DEFAULT_PER_PAGE) if isinstance(blog, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            f"extra.blog.per_page: found {value!r}; expected a whole number, 1 or more")
+    return value
+
+
+# -- Pure helpers -------------------------------------------------------------
+
+
+def as_utc(value: object) -> dt.datetime | None:
+    """A front-matter date as an aware datetime; a bare date is midnight UTC
+    and a time without a zone is UTC, as Material's blog plugin reads them."""
+    if isinstance(value, BadDate) or not isinstance(value, dt.date):
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def is_draft(draft: bool | None, date: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a post stays out of the published blog: `draft` if given,
+    else whether its date is still to come."""
+    if isinstance(draft, bool):
+        return draft
+    return date > now
+
+
+def is_scheduled(draft: bool | None, date: dt.datetime, now: dt.datetime) -> bool:
+    """A post that waits for its date: not marked either way, dated later."""
+    return draft is None and date > now
+
+
+def post_slug(meta: dict, slugify=POST_SLUGIFY) -> str:
+    """A post's slug: front-matter `slug`, else its title's."""
+    return meta.get("slug") or slugify(str(meta.get("title", "")), "-")
+
+
+def post_uri(slug: str) -> str:
+    """Where a post's page is written, relative to the site."""
+    return posixpath.join(POST_URL.format(slug=slug), "index.html")
+
+
+def archive_src(year: int) -> str:
+    """The (generated) source of a year's archive, as Material named it."""
+    return ARCHIVE_URL.format(year=f"{year:04d}") + ".md"
+
+
+def page_src(first_src: str, number: int) -> str:
+    """The (generated) source of page `number` of the listing whose first
+    page is `first_src`: index.md -> page/2/index.md, archive/2025.md ->
+    archive/2025/page/2.md (both published at .../page/2/)."""
+    base, _ = posixpath.splitext(first_src)
+    path = PAGE_URL.format(page=number)
+    if posixpath.basename(base) == "index":
+        base, path = posixpath.dirname(base), posixpath.join(path, "index")
+    return posixpath.join(base, f"{path}.md") if base else f"{path}.md"
+
+
+def page_count(posts: int, size: int) -> int:
+    """How many pages a listing of `posts` entries takes, at least one."""
+    return max(1, -(-posts // size))
+
+
+def newest_first(posts: list[Post]) -> list[Post]:
+    """Pinned posts first, then newest first; equal keys keep their order."""
+    return sorted(posts, key=lambda post: (post.pin, post.date), reverse=True)
+
+
+def without_posts_dir(uri: str) -> str | None:
+    """A file beside the posts, published as if the posts folder were not
+    there (docs/posts/images/a.png -> images/a.png, as Material does), or
+    None for a file elsewhere."""
+    prefix = POSTS_DIR + "/"
+    return uri[len(prefix):] if uri.startswith(prefix) else None

@@ -1,0 +1,154 @@
+"""The pure helpers of hooks/posts.py and hooks/blog.py: what is a draft,
+where posts and listing pages are published, in which order posts come."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from blog import long_date, neighbours
+from material.plugins.blog.config import BlogConfig
+from posts import (
+    BadDate,
+    archive_src,
+    as_utc,
+    is_draft,
+    is_scheduled,
+    newest_first,
+    page_count,
+    page_src,
+    parse_yaml,
+    per_page,
+    post_slug,
+    post_uri,
+    without_posts_dir,
+)
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 4, 9, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("draft", "days_ahead", "expected"), [
+    (True, -1, True),
+    (False, 1, False),
+    (None, -1, False),
+    (None, 0, False),
+    (None, 1, True),
+])
+def test_a_post_is_a_draft_if_marked_or_dated_in_the_future(draft, days_ahead, expected):
+    assert is_draft(draft, NOW + dt.timedelta(days=days_ahead), NOW) is expected
+
+
+@pytest.mark.parametrize(("draft", "days_ahead", "expected"), [
+    (None, 1, True),
+    (None, -1, False),
+    (True, 1, False),
+    (False, 1, False),
+])
+def test_only_an_unmarked_future_post_is_scheduled(draft, days_ahead, expected):
+    assert is_scheduled(draft, NOW + dt.timedelta(days=days_ahead), NOW) is expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (dt.date(2026, 4, 9), dt.datetime(2026, 4, 9, tzinfo=UTC)),
+    (dt.datetime(2026, 4, 9, 8, 30), dt.datetime(2026, 4, 9, 8, 30, tzinfo=UTC)),
+    (dt.datetime(2026, 4, 9, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+     dt.datetime(2026, 4, 9, 6, 30, tzinfo=UTC)),
+    (BadDate("2026-02-30"), None),
+    ("2026-04-09", None),
+    (None, None),
+])
+def test_dates_are_read_as_aware_times_a_bare_date_at_midnight_utc(value, expected):
+    assert as_utc(value) == expected
+
+
+def test_an_impossible_date_is_kept_as_text_to_report():
+    meta = parse_yaml("date: 2026-02-30\nupdated: 2026-02-28\n")
+    assert isinstance(meta["date"], BadDate) and meta["updated"] == dt.date(2026, 2, 28)
+
+
+@pytest.mark.parametrize("title", [
+    "OpenAI's Tape Models and the Sora Trade", "Ünïcode & Friends", "C++ in 2026: <why>",
+    "  spaced   out  ", "日本語のタイトル",
+])
+def test_a_title_gives_the_slug_material_s_blog_plugin_gave_it(title):
+    # Material's own default, so that no published address changes.
+    material = BlogConfig().post_slugify
+    assert post_slug({"title": title}) == material(title, "-")
+
+
+def test_front_matter_slug_wins_and_the_post_is_published_under_posts():
+    assert post_slug({"title": "Anything", "slug": "tape"}) == "tape"
+    assert post_uri("tape") == "posts/tape/index.html"
+
+
+@pytest.mark.parametrize(("first", "number", "src"), [
+    ("index.md", 2, "page/2/index.md"),
+    ("index.md", 11, "page/11/index.md"),
+    ("archive/2025.md", 2, "archive/2025/page/2.md"),
+])
+def test_numbered_pages_sit_under_their_listing(first, number, src):
+    assert page_src(first, number) == src
+
+
+def test_a_year_archive_is_named_by_the_four_digit_year():
+    assert archive_src(2025) == "archive/2025.md"
+    assert archive_src(987) == "archive/0987.md"
+
+
+@pytest.mark.parametrize(("posts", "size", "pages"), [
+    (0, 10, 1), (1, 10, 1), (10, 10, 1), (11, 10, 2), (20, 10, 2), (21, 10, 3), (5, 1, 5),
+])
+def test_a_listing_takes_as_many_pages_as_its_posts_fill(posts, size, pages):
+    assert page_count(posts, size) == pages
+
+
+def test_pinned_posts_come_first_then_newest_first_ties_in_file_order():
+    day = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    old, new, pinned = (SimpleNamespace(name=n, pin=p, date=day + dt.timedelta(days=d))
+                        for n, p, d in [("old", False, 0), ("new", False, 5), ("pinned", True, -9)])
+    twin_a, twin_b = (SimpleNamespace(name=n, pin=False, date=day) for n in "ab")
+    order = newest_first([old, twin_a, new, pinned, twin_b])
+    assert [post.name for post in order] == ["pinned", "new", "old", "a", "b"]
+
+
+@pytest.mark.parametrize(("uri", "published"), [
+    ("posts/images/a.png", "images/a.png"),
+    ("posts/a.png", "a.png"),
+    ("images/a.png", None),
+    ("postscript/a.png", None),
+])
+def test_files_beside_posts_are_published_without_the_posts_folder(uri, published):
+    assert without_posts_dir(uri) == published
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({}, 10), ({"blog": None}, 10), ({"blog": {"per_page": 3}}, 3),
+])
+def test_posts_per_page_is_read_from_extra_blog(extra, expected):
+    assert per_page(SimpleNamespace(extra=extra)) == expected
+
+
+@pytest.mark.parametrize("value", [0, -1, "10", 2.5, True])
+def test_posts_per_page_must_be_a_whole_number_of_one_or_more(value):
+    with pytest.raises(ValueError, match="extra.blog.per_page"):
+        per_page(SimpleNamespace(extra={"blog": {"per_page": value}}))
+
+
+@pytest.mark.parametrize(("date", "locale", "shown"), [
+    (dt.datetime(2026, 11, 23, 23, 59, tzinfo=UTC), "en", "November 23, 2026"),
+    (dt.date(2024, 2, 29), "en", "February 29, 2024"),
+    (dt.date(2024, 2, 29), "de", "29. Februar 2024"),
+])
+def test_dates_are_shown_long_in_the_site_language(date, locale, shown):
+    assert long_date(date, locale) == shown
+
+
+@pytest.mark.parametrize(("items", "expected"), [
+    ([], []),
+    (["only"], [(None, None)]),
+    (["new", "mid", "old"], [("mid", None), ("old", "new"), (None, "mid")]),
+])
+def test_each_post_links_to_the_older_and_the_newer_one(items, expected):
+    assert neighbours(items) == expected

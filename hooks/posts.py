@@ -15,18 +15,27 @@ archive/{date}` by year), so no published address changed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import markdown
 import yaml
-from mkdocs.structure.pages import Page
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.toc import get_toc
 from pymdownx.slugs import slugify
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.structure.files import File
+    from mkdocs.structure.files import File, Files
 
 # Where posts are written, under docs/.
 POSTS_DIR = "posts"
@@ -44,6 +53,8 @@ POST_SLUGIFY = slugify(case="lower")
 # hooks/blog.py at startup. An environment variable, because `mkdocs serve`
 # re-reads the hooks (hooks/serve_reload.py) but starts them up only once.
 COMMAND_ENV = "EW_MKDOCS_COMMAND"
+# Page.render's logger: MkDocs checks links to anchors unless it logs debug.
+MKDOCS_PAGES_LOG = logging.getLogger("mkdocs.structure.pages")
 
 
 class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -91,6 +102,28 @@ class Post(Page):
     def read_source(self, config: MkDocsConfig) -> None:
         return None
 
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        """MkDocs' Page.render (mkdocs 1.6), with one Markdown parser for all
+        the posts of a build, reset between them, as Python-Markdown allows:
+        building a parser with this site's extensions costs about as much as
+        converting a short post. MkDocs' own processors are made per post."""
+        md = parser(config)
+        md.reset()
+        raw_html = _RawHTMLPreprocessor()
+        raw_html._register(md)
+        anchors = _ExtractAnchorsTreeprocessor(self.file, files, config)
+        anchors._register(md)
+        links = _RelativePathTreeprocessor(self.file, files, config)
+        links._register(md)
+        title = _ExtractTitleTreeprocessor()
+        title._register(md)
+        self.content = md.convert(self.markdown)
+        self.toc = get_toc(getattr(md, "toc_tokens", []))
+        self._title_from_render = title.title
+        self.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        if MKDOCS_PAGES_LOG.getEffectiveLevel() > logging.DEBUG:
+            self.links_to_anchors = links.links_to_anchors
+
 
 class Listing(Page):
     """One page of a listing of posts (Material's blog.html draws it): the
@@ -135,6 +168,8 @@ class Blog:
 
 
 _current = Blog()
+# The Markdown parser of posts, with the config it was made for.
+_parser: tuple[MkDocsConfig, markdown.Markdown] | None = None
 
 
 def current() -> Blog:
@@ -145,6 +180,16 @@ def current() -> Blog:
 def set_current(blog: Blog) -> None:
     global _current
     _current = blog
+
+
+def parser(config: MkDocsConfig) -> markdown.Markdown:
+    """The Markdown parser for posts under `config`, made once."""
+    global _parser
+    if _parser is None or _parser[0] is not config:
+        md = markdown.Markdown(extensions=config["markdown_extensions"],
+                               extension_configs=config["mdx_configs"] or {})
+        _parser = (config, md)
+    return _parser[1]
 
 
 def serving() -> bool:

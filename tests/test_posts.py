@@ -7,10 +7,15 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from blog import long_date, neighbours
 from material.plugins.blog.config import BlogConfig
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import get_files
+from mkdocs.structure.pages import Page
 from posts import (
     BadDate,
+    Post,
     archive_src,
     as_utc,
     is_draft,
@@ -24,6 +29,8 @@ from posts import (
     post_uri,
     without_posts_dir,
 )
+
+from support import ROOT
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 4, 9, 12, tzinfo=UTC)
@@ -152,3 +159,95 @@ def test_dates_are_shown_long_in_the_site_language(date, locale, shown):
 ])
 def test_each_post_links_to_the_older_and_the_newer_one(items, expected):
     assert neighbours(items) == expected
+
+
+# -- One Markdown parser for every post ---------------------------------------
+
+# Posts that each use what the others must not inherit: abbreviations,
+# footnotes with the same labels, the same headings, raw HTML ids, links.
+SHARED_PARSER_POSTS = {
+    "posts/a.md": """# Alpha
+
+*[HTML]: Hyper Text Markup Language
+
+HTML and CSS[^1], "quoted" -- and a [link to beta](b.md#intro).
+
+## Intro
+
+## Intro
+
+!!! note "A note"
+    Inside.
+
+??? tip "Folded"
+    Hidden.
+
+```python
+def alpha(): return 1
+```
+
+- [x] done
+- [ ] not yet
+
+Term
+:   Definition
+
+<div markdown>**bold in HTML**</div>
+<a id="raw-anchor"></a>
+
+[^1]: The footnote of alpha.
+""",
+    "posts/b.md": """# Beta
+
+HTML again, without its abbreviation here[^1]; ~~struck~~ and `#!python x = 1`.
+
+## Intro
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+[Back to alpha](a.md#intro_1) and [the raw anchor](a.md#raw-anchor).
+
+[^1]: The footnote of beta.
+""",
+    "posts/c.md": """Some text before any heading, and no footnotes at all.
+
+### Deep
+
+```
+plain code
+```
+""",
+}
+
+
+def test_posts_render_with_one_parser_exactly_as_mkdocs_renders_each_alone(tmp_path):
+    docs = tmp_path / "docs"
+    for name, text in SHARED_PARSER_POSTS.items():
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
+        (docs / name).write_text(text, encoding="utf-8")
+    ours = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = MkDocsConfig(config_file_path=str(tmp_path / "mkdocs.yml"))
+    config.load_dict({"site_name": "t", "docs_dir": str(docs), "site_dir": str(tmp_path / "s"),
+                      "markdown_extensions": ours["markdown_extensions"]})
+    errors, _ = config.validate()
+    assert not errors
+    order = ["posts/a.md", "posts/b.md", "posts/c.md", "posts/a.md", "posts/b.md"]
+    shared_files, alone_files = get_files(config), get_files(config)
+    rendered = []
+    for name in order:
+        post = Post(shared_files.get_file_from_path(name), config, {}, SHARED_PARSER_POSTS[name])
+        post.render(config, shared_files)
+        page = Page(None, alone_files.get_file_from_path(name), config)
+        page.read_source(config)
+        page.render(config, alone_files)
+        assert post.content == page.content, name
+        assert [item.id for item in post.toc] == [item.id for item in page.toc]
+        assert post._title_from_render == page._title_from_render
+        assert post.present_anchor_ids == page.present_anchor_ids
+        rendered.append(post.content)
+    assert "<abbr" in rendered[0] and "<abbr" not in rendered[1]
+    assert "footnote of alpha" in rendered[0] and "footnote of alpha" not in rendered[1]
+    assert rendered[0] == rendered[3] and rendered[1] == rendered[4]
+

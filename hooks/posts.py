@@ -82,7 +82,35 @@ def parse_yaml(text: str) -> object:
     return yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
 
 
-class Post(Page):
+class SharedParserPage(Page):
+    """A page of the blog (a post or a listing page), rendered by one
+    Markdown parser for the whole build."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        """MkDocs' Page.render (mkdocs 1.6), with one Markdown parser for all
+        the blog's pages of a build, reset between them, as Python-Markdown
+        allows: building a parser with this site's extensions costs about as
+        much as converting a short post. MkDocs' own processors are made per
+        page."""
+        md = parser(config)
+        md.reset()
+        raw_html = _RawHTMLPreprocessor()
+        raw_html._register(md)
+        anchors = _ExtractAnchorsTreeprocessor(self.file, files, config)
+        anchors._register(md)
+        links = _RelativePathTreeprocessor(self.file, files, config)
+        links._register(md)
+        title = _ExtractTitleTreeprocessor()
+        title._register(md)
+        self.content = md.convert(self.markdown)
+        self.toc = get_toc(getattr(md, "toc_tokens", []))
+        self._title_from_render = title.title
+        self.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        if MKDOCS_PAGES_LOG.getEffectiveLevel() > logging.DEBUG:
+            self.links_to_anchors = links.links_to_anchors
+
+
+class Post(SharedParserPage):
     """A post: its front matter and Markdown are read once, when the blog is
     made (`on_files`), so `read_source` has nothing left to do.
 
@@ -102,30 +130,8 @@ class Post(Page):
     def read_source(self, config: MkDocsConfig) -> None:
         return None
 
-    def render(self, config: MkDocsConfig, files: Files) -> None:
-        """MkDocs' Page.render (mkdocs 1.6), with one Markdown parser for all
-        the posts of a build, reset between them, as Python-Markdown allows:
-        building a parser with this site's extensions costs about as much as
-        converting a short post. MkDocs' own processors are made per post."""
-        md = parser(config)
-        md.reset()
-        raw_html = _RawHTMLPreprocessor()
-        raw_html._register(md)
-        anchors = _ExtractAnchorsTreeprocessor(self.file, files, config)
-        anchors._register(md)
-        links = _RelativePathTreeprocessor(self.file, files, config)
-        links._register(md)
-        title = _ExtractTitleTreeprocessor()
-        title._register(md)
-        self.content = md.convert(self.markdown)
-        self.toc = get_toc(getattr(md, "toc_tokens", []))
-        self._title_from_render = title.title
-        self.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
-        if MKDOCS_PAGES_LOG.getEffectiveLevel() > logging.DEBUG:
-            self.links_to_anchors = links.links_to_anchors
 
-
-class Listing(Page):
+class Listing(SharedParserPage):
     """One page of a listing of posts (Material's blog.html draws it): the
     home page and its numbered pages, or a year's archive and its pages.
     `pages` are all pages of the listing, this one among them; `posts` all

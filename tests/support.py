@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import gzip
 import http.server
@@ -68,6 +69,36 @@ def write_post(project: Path, slug: str, front_matter: str, body: str) -> Path:
     path = project / "docs" / "posts" / f"{slug}.md"
     path.write_text(f"---\n{front_matter.strip()}\n---\n\n{body}\n", encoding="utf-8")
     return path
+
+
+# A 1x1 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+def fixture_posts(project: Path) -> None:
+    """A blog of 38 posts in `project`: 2023-2025 (three share a date), a
+    pinned one, a draft, one dated in the future, an image beside them."""
+    for number in range(34):
+        day = dt.date(2023, 1, 3) + dt.timedelta(days=29 * number)
+        if number in (20, 21):
+            day = dt.date(2024, 8, 1)
+        write_post(project, f"fixture-{number:02d}",
+                   f"title: Fixture post {number:02d}\ndescription: Number {number}.\n"
+                   f"date: {day.isoformat()}\ntags: [fixtures, group-{number % 3}]",
+                   f"Post number {number}.\n\n![A dot](images/dot.png)")
+    write_post(project, "tie-first", "title: Tie first\ndescription: D.\ndate: 2024-08-01",
+               "Same date as two others.")
+    write_post(project, "pinned-old", "title: Pinned old\ndescription: D.\ndate: 2023-02-01\n"
+               "pin: true", "Pinned.")
+    write_post(project, "a-draft", "title: A draft\ndescription: D.\ndate: 2024-03-03\n"
+               "draft: true", "Not yet.")
+    later = dt.date.today() + dt.timedelta(days=30)
+    write_post(project, "from-the-future", "title: From the future\ndescription: D.\n"
+               f"date: {later.isoformat()}", "Not yet either.")
+    images = project / "docs" / "posts" / "images"
+    images.mkdir()
+    (images / "dot.png").write_bytes(PNG)
 
 
 # Text files a host such as GitHub Pages sends gzip-compressed.

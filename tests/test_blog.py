@@ -10,7 +10,6 @@ numbered pages, and link each post to the same older and newer post.
 
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import build, copy_project, env, parse, write_post
+from support import PNG, build, copy_project, env, fixture_posts, parse
 
 # Material's blog plugin as mkdocs.yml configured it before hooks/blog.py.
 MATERIAL_BLOG = {
@@ -36,37 +35,6 @@ MATERIAL_BLOG = {
     "pagination_per_page": 10,
     "pagination_url_format": "page/{page}",
 }
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
-)
-TODAY = dt.date.today()
-
-
-def fixture_posts(project: Path) -> None:
-    """Posts over 2023-2025 (three share a date), pinned, draft, future."""
-    for number in range(34):
-        day = dt.date(2023, 1, 3) + dt.timedelta(days=29 * number)
-        if number in (20, 21):
-            day = dt.date(2024, 8, 1)
-        write_post(project, f"fixture-{number:02d}",
-                   f"title: Fixture post {number:02d}\ndescription: Number {number}.\n"
-                   f"date: {day.isoformat()}\ntags: [fixtures]",
-                   f"Post number {number}.\n\n![A dot](images/dot.png)")
-    write_post(project, "tie-first", "title: Tie first\ndescription: D.\ndate: 2024-08-01",
-               "Same date as two others.")
-    write_post(project, "pinned-old", "title: Pinned old\ndescription: D.\ndate: 2023-02-01\n"
-               "pin: true", "Pinned.")
-    write_post(project, "a-draft", "title: A draft\ndescription: D.\ndate: 2024-03-03\n"
-               "draft: true", "Not yet.")
-    later = TODAY + dt.timedelta(days=30)
-    write_post(project, "from-the-future", "title: From the future\ndescription: D.\n"
-               f"date: {later.isoformat()}", "Not yet either.")
-    images = project / "docs" / "posts" / "images"
-    images.mkdir()
-    (images / "dot.png").write_bytes(PNG)
-
-
 def material_config(project: Path) -> dict:
     ours = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     return {

@@ -1,17 +1,19 @@
 """Template fragments that many pages render alike, rendered once a build.
 
-Every page renders the site header: wordmark, scheme toggle and Material's
-search dialog, about 5% of a 1,000-post build, and the header differs from
-page to page only by how deep the page is (its one link goes to the home
-page, relative to the page). `on_env` gives templates `memo`, used as
+Every page renders the site header (wordmark, scheme toggle, Material's
+search dialog) and Material's settings for its bundle (translations, the
+search worker's address): about 7% of a 1,000-post build, for text that
+differs from page to page only by how deep the page is (their links go to
+the home page and to assets/, relative to the page). `on_env` gives
+templates `memo`, used as
 
     {% call memo("header", base_url) %}...{% endcall %}
 
 which renders the block's body the first time a key is seen in a build and
 returns that text for the same key after. A template keys a fragment by
-everything the fragment depends on; main.html keys the header by
-`base_url`. tests/test_memo.py builds a site with and without it and
-compares every file. Writes no `page.meta` key.
+everything the fragment depends on; main.html keys both by `base_url`.
+tests/test_memo.py builds a site with and without the memo and compares
+every file. Writes no `page.meta` key.
 """
 
 from __future__ import annotations

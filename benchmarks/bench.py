@@ -468,6 +468,9 @@ def profile_lines(run: dict) -> list[str]:
     ]
     if share["nested_events"]:
         lines.append("An event ran inside another: nested hook time may be counted twice.")
+    lines += ["", "Rows without \"(event)\" are called by MkDocs itself, not counted above: "
+              "`render` of hooks/posts.py is MkDocs' rendering of a page (Markdown, as in "
+              "stock) with one parser shared by the blog's pages."]
     lines += ["", "| Hook function (top 5 by cumulative time) | calls | cumulative s | share |",
               "| --- | ---: | ---: | ---: |"]
     for row in share["top"]:

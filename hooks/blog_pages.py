@@ -20,7 +20,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from posts import Post, current, is_scheduled
+from posts import Post, current, is_scheduled, tag_slug
 
 TAGS_DIR = "tags"
 ARCHIVE_DIR = "archive"
@@ -94,8 +94,7 @@ def blog_posting(meta: dict, url: str) -> dict:
 
 
 def _slugify(config: MkDocsConfig):
-    tags = config.plugins["material/tags"].config
-    return lambda name: tags.tags_slugify(name, tags.tags_slugify_separator)
+    return tag_slug
 
 
 def _page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:

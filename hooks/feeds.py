@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from mkdocs.exceptions import PluginError
-from posts import current, is_draft
+from posts import current, is_draft, tag_slug
 
 from blog_pages import group_tags, post_tags
 
@@ -144,8 +144,7 @@ def _feed_length(config: MkDocsConfig) -> int:
 
 def _slugify(config: MkDocsConfig):
     # The tags plugin's slugify, as hooks/blog_pages.py uses for tag pages.
-    tags = config.plugins["material/tags"].config
-    return lambda name: tags.tags_slugify(name, tags.tags_slugify_separator)
+    return tag_slug
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -42,6 +42,7 @@ from posts import (
     parse_yaml,
     post_slug,
     serving,
+    tag_slug,
 )
 
 from focus import ENV as FOCUS
@@ -217,12 +218,13 @@ def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
         meta = {}
     if not isinstance(meta, dict):
         return None, [Problem("front matter", describe(meta), "`key: value` lines", line=2)]
-    lines = key_lines(match.group(1))
-    problems = [
+    problems = check_meta(meta, slugs)
+    # Lines are found (a second, slower parse) only for a post with mistakes.
+    lines = key_lines(match.group(1)) if problems else {}
+    return meta, [
         Problem(p.key, p.found, p.expected, p.error, p.line or lines.get(p.key))
-        for p in check_meta(meta, slugs)
+        for p in problems
     ]
-    return meta, problems
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -389,5 +391,4 @@ def describe(value: object) -> str:
 
 
 def _tag_slugify(config: MkDocsConfig) -> Slugify:
-    tags = config.plugins["material/tags"].config
-    return lambda name: tags.tags_slugify(name, tags.tags_slugify_separator)
+    return tag_slug

@@ -49,6 +49,8 @@ ARCHIVE_URL = "archive/{year}"
 DEFAULT_PER_PAGE = 10
 # Material's default for post slugs: lowercase, hyphens (pymdownx.slugs).
 POST_SLUGIFY = slugify(case="lower")
+# Tags are slugged the same way (Material's tags plugin default).
+TAG_SLUGIFY = slugify(case="lower")
 # The mkdocs command this process runs (`serve` or `build`), set by
 # hooks/blog.py at startup. An environment variable, because `mkdocs serve`
 # re-reads the hooks (hooks/serve_reload.py) but starts them up only once.
@@ -237,6 +239,11 @@ def is_draft(draft: bool | None, date: dt.datetime, now: dt.datetime) -> bool:
 def is_scheduled(draft: bool | None, date: dt.datetime, now: dt.datetime) -> bool:
     """A post that waits for its date: not marked either way, dated later."""
     return draft is None and date > now
+
+
+def tag_slug(name: str) -> str:
+    """The address part of a tag: tags/<slug>/."""
+    return TAG_SLUGIFY(name, "-")
 
 
 def post_slug(meta: dict, slugify=POST_SLUGIFY) -> str:

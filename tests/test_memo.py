@@ -39,7 +39,7 @@ def test_memoized_fragments_are_what_each_page_renders_itself(tmp_path):
         text = main.read_text(encoding="utf-8")
         if name == "plain":
             text, count = MEMO_CALL.subn(r"\1", text)
-            assert count == 2
+            assert count == 3
             main.write_text(text, encoding="utf-8")
         site = tmp_path / f"site-{name}"
         done = build(project, site)

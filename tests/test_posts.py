@@ -10,6 +10,7 @@ import pytest
 import yaml
 from blog import long_date, neighbours
 from material.plugins.blog.config import BlogConfig
+from material.plugins.tags.config import TagsConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import get_files
 from mkdocs.structure.pages import Page
@@ -27,6 +28,7 @@ from posts import (
     per_page,
     post_slug,
     post_uri,
+    tag_slug,
     without_posts_dir,
 )
 
@@ -83,6 +85,12 @@ def test_a_title_gives_the_slug_material_s_blog_plugin_gave_it(title):
     # Material's own default, so that no published address changes.
     material = BlogConfig().post_slugify
     assert post_slug({"title": title}) == material(title, "-")
+
+
+@pytest.mark.parametrize("name", ["gpt-image", "OpenAI", "Ünïcode & Friends", "world models"])
+def test_a_tag_gives_the_slug_material_s_tags_plugin_gave_it(name):
+    material = TagsConfig()
+    assert tag_slug(name) == material.tags_slugify(name, material.tags_slugify_separator)
 
 
 def test_front_matter_slug_wins_and_the_post_is_published_under_posts():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import markdown
@@ -154,3 +155,13 @@ def test_read_time_is_exact_not_floating_point():
 def test_wpm_changes_the_minutes():
     assert reading_stats(f"<p>{words(300)}</p>", 100).minutes == 3
     assert reading_stats(f"<p>{words(300)}</p>", 300).minutes == 1
+
+
+def test_every_unicode_white_space_character_separates_words_and_nothing_else_does():
+    spaces = [chr(point) for point in range(0x110000) if re.fullmatch(r"\s", chr(point))]
+    assert len(spaces) > 20
+    for space in spaces:
+        assert count_tokens(f"one{space}two") == 2, hex(ord(space))
+        assert count_tokens(f"一{space}two") == 2, hex(ord(space))
+    for joiner in ("\u200b", "\u2060", "\ufeff", "\u00ad", "-", "'"):
+        assert count_tokens(f"one{joiner}two") == 1, hex(ord(joiner))

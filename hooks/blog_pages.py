@@ -1,13 +1,12 @@
-"""Pages Material's blog and tags plugins do not make, and post metadata.
+"""Tag pages, the tags index and the archive index, and post metadata.
 
-Material gives the home page, numbered pages and per-year archives, but no
-page per tag (its tags plugin only renders listings of titles). After the
-blog plugin has resolved the posts (`on_files`, priority -50) this hook adds
-generated pages: one per tag at `tags/<slug>/`, the tags index at `tags/` and
-the archive index at `archive/`. Templates draw them; this hook only hands
-them the posts. It sets each post's `tag_links` and `scheduled` (dated in the
-future) meta keys, which the meta line reads, and builds each post's
-schema.org `BlogPosting`.
+hooks/blog.py makes the posts and the listings Material's blog plugin made
+(home, numbered pages, yearly archives). After it (`on_files`, priority
+-50) this hook adds generated pages: one per tag at `tags/<slug>/`, the tags
+index at `tags/` and the archive index at `archive/`. Templates draw them;
+this hook only hands them the posts. It sets each post's `tag_links` and
+`scheduled` (dated in the future) meta keys, which the meta line reads, and
+builds each post's schema.org `BlogPosting`.
 """
 
 from __future__ import annotations

@@ -38,25 +38,19 @@ UTC = dt.UTC
 NOW = dt.datetime(2026, 4, 9, 12, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("draft", "days_ahead", "expected"), [
-    (True, -1, True),
-    (False, 1, False),
-    (None, -1, False),
-    (None, 0, False),
-    (None, 1, True),
+@pytest.mark.parametrize(("draft", "days_ahead", "draft_now", "scheduled"), [
+    (True, -1, True, False),
+    (True, 1, True, False),
+    (False, 1, False, False),
+    (None, -1, False, False),
+    (None, 0, False, False),
+    (None, 1, True, True),
 ])
-def test_a_post_is_a_draft_if_marked_or_dated_in_the_future(draft, days_ahead, expected):
-    assert is_draft(draft, NOW + dt.timedelta(days=days_ahead), NOW) is expected
-
-
-@pytest.mark.parametrize(("draft", "days_ahead", "expected"), [
-    (None, 1, True),
-    (None, -1, False),
-    (True, 1, False),
-    (False, 1, False),
-])
-def test_only_an_unmarked_future_post_is_scheduled(draft, days_ahead, expected):
-    assert is_scheduled(draft, NOW + dt.timedelta(days=days_ahead), NOW) is expected
+def test_a_post_is_a_draft_if_marked_and_scheduled_if_unmarked_and_dated_later(
+        draft, days_ahead, draft_now, scheduled):
+    date = NOW + dt.timedelta(days=days_ahead)
+    assert is_draft(draft, date, NOW) is draft_now
+    assert is_scheduled(draft, date, NOW) is scheduled
 
 
 @pytest.mark.parametrize(("value", "expected"), [

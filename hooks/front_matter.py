@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import cache
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -118,7 +119,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     focus = focused_post(os.environ.get(FOCUS), root, posts_dir.resolve())
     for path in [focus] if focus else post_files(posts_dir):
         shown = display_path(path, root)
-        meta, problems = read_post(path.read_bytes(), slugs)
+        meta, problems = read_post_kept(path.read_bytes(), slugs)
         lines += [(p.error, p.format(shown)) for p in problems]
         if meta is None or any(p.error for p in problems):
             broken.add(str(path))
@@ -168,6 +169,17 @@ def report(lines: list[tuple[bool, str]]) -> None:
         # MkDocs prints a PluginError as one line and exits 1, without a
         # traceback.
         raise PluginError(errors[-1])
+
+
+def read_post_kept(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
+    """`read_post`, kept by the file's bytes (hooks/cache.py)."""
+    memo = cache.table("front-matter")
+    key = cache.digest(raw)
+    kept = memo.get(key)
+    if kept is None:
+        kept = read_post(raw, slugs)
+        memo.put(key, kept)
+    return kept
 
 
 # -- Pure helpers -------------------------------------------------------------

@@ -21,6 +21,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import cache
 import markdown
 import yaml
 from mkdocs.structure.pages import (
@@ -86,9 +87,24 @@ def parse_yaml(text: str) -> object:
 
 class SharedParserPage(Page):
     """A page of the blog (a post or a listing page), rendered by one
-    Markdown parser for the whole build."""
+    Markdown parser for the whole build, and not rendered again while its
+    Markdown and every link it resolved are as they were (hooks/cache.py's
+    "markdown" table)."""
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
+        memo = cache.table("markdown")
+        key = cache.digest((self.markdown, self.file.src_uri, self.file.url,
+                            self.file.inclusion.name))
+        kept = memo.get(key)
+        if kept is not None and still_holds(kept, files):
+            apply_rendered(kept, self, files)
+            return
+        recording = RecordingFiles(files)
+        with LogRecords(MKDOCS_PAGES_LOG) as logged:
+            self._render(config, recording)
+        memo.put(key, rendered(self, recording.lookups, logged.records))
+
+    def _render(self, config: MkDocsConfig, files: Files) -> None:
         """MkDocs' Page.render (mkdocs 1.6), with one Markdown parser for all
         the blog's pages of a build, reset between them, as Python-Markdown
         allows: building a parser with this site's extensions costs about as
@@ -110,6 +126,75 @@ class SharedParserPage(Page):
         self.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
         if MKDOCS_PAGES_LOG.getEffectiveLevel() > logging.DEBUG:
             self.links_to_anchors = links.links_to_anchors
+
+
+def rendered(page: Page, lookups: list, logs: list) -> tuple:
+    """What rendering a page's Markdown gave, and what it depended on besides
+    the Markdown (each file it looked up for a link, as found), as plain
+    values, which hooks/cache.py can save."""
+    links = getattr(page, "links_to_anchors", None)
+    kept_links = None if links is None else tuple(
+        (file.src_uri, tuple(anchors.items())) for file, anchors in links.items())
+    return (page.content, page.toc, page._title_from_render,
+            frozenset(page.present_anchor_ids), kept_links, tuple(lookups), tuple(logs))
+
+
+def still_holds(kept: tuple, files: Files) -> bool:
+    """Whether every file a kept render looked up is found as it was."""
+    return all(found(files.get_file_from_path(path)) == was for path, was in kept[5])
+
+
+def apply_rendered(kept: tuple, page: Page, files: Files) -> None:
+    """Give `page` a kept render, and log again what rendering logged."""
+    content, toc, title, anchors, links, _, logs = kept
+    for name, level, message in logs:
+        logging.getLogger(name).log(level, message)
+    page.content, page.toc, page._title_from_render = content, toc, title
+    page.present_anchor_ids = set(anchors)
+    if links is not None:
+        page.links_to_anchors = {
+            files.get_file_from_path(src): dict(anchors) for src, anchors in links}
+
+
+def found(file: File | None) -> tuple | None:
+    """What a link to `file` depends on: its address and whether it is built."""
+    return None if file is None else (file.src_uri, file.url, file.inclusion.name)
+
+
+class RecordingFiles:
+    """The site's files, noting each `get_file_from_path` and its answer."""
+
+    def __init__(self, files: Files) -> None:
+        self.files = files
+        self.lookups: list[tuple[str, tuple | None]] = []
+
+    def get_file_from_path(self, path: str) -> File | None:
+        file = self.files.get_file_from_path(path)
+        self.lookups.append((path, found(file)))
+        return file
+
+    def __getattr__(self, name: str):
+        return getattr(self.files, name)
+
+
+class LogRecords(logging.Handler):
+    """The records `logger` emits inside a `with` block, as (logger name,
+    level, message), so that a kept result logs them again."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        super().__init__(logging.NOTSET)
+        self.logger = logger
+        self.records: list[tuple[str, int, str]] = []
+
+    def __enter__(self) -> LogRecords:
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
 
 
 class Post(SharedParserPage):

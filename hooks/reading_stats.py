@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from html import unescape
 
+import cache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
@@ -230,6 +231,12 @@ def on_page_content(
 ) -> str | None:
     if not isinstance(page, Post):
         return None
-    stats = reading_stats(html, words_per_minute(config))
-    page.meta["reading"] = stats.as_meta()
+    wpm = words_per_minute(config)
+    memo = cache.table("reading")
+    key = cache.digest((html, wpm))
+    shown = memo.get(key)
+    if shown is None:
+        shown = reading_stats(html, wpm).as_meta()
+        memo.put(key, shown)
+    page.meta["reading"] = dict(shown)
     return None

@@ -1,0 +1,200 @@
+"""Results of the build's pure steps, kept from one build to the next.
+
+Not a hook itself (not listed under `hooks:`). Hooks ask it for a table
+(`table("markdown")`) and keep in it what a step computed from its inputs:
+a post's rendered HTML by its Markdown, a page's rendered template by the
+data the template sees, a page's search entries by its content. Every table
+belongs to one *version* of the build: a hash of the hooks' source, the
+theme's files (overrides/), mkdocs.yml, the effective site address and
+command, and the versions of the packages that render (`version_of`). A
+change to any of them starts every table afresh, so no result can outlive
+the code or settings that made it.
+
+Where the tables live:
+
+- in memory, for the life of the process: `mkdocs serve` rebuilds in the
+  same process, and the tables sit in a module object registered in
+  `sys.modules` under a name no file has (HOLDER), which
+  hooks/serve_reload.py, dropping the hooks' own modules on every rebuild,
+  leaves alone;
+- on disk, in `.cache/build.pickle` beside mkdocs.yml, between processes:
+  `mkdocs build` loads it at the start (`load`) and saves it at the end of
+  a build that succeeded (`save`). Deleting `.cache/` is always safe.
+
+Each build keeps only the entries it used (`end_build`), so the tables never
+grow past one site's worth. Writes no `page.meta` key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import sys
+import types
+from pathlib import Path
+
+# The sys.modules key of the holder: not a module name any file can have.
+HOLDER = "expectedwrong:cache"
+# Where the tables are saved, relative to mkdocs.yml's folder.
+CACHE_DIR = ".cache"
+CACHE_FILE = "build.pickle"
+# The packages whose code shapes the output.
+PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments",
+            "jinja2", "pyyaml", "babel", "paginate", "pillow")
+# Bump when the layout of the saved file changes.
+FORMAT = 1
+
+
+def _holder() -> types.ModuleType:
+    holder = sys.modules.get(HOLDER)
+    if holder is None:
+        holder = types.ModuleType(HOLDER)
+        holder.version = None
+        holder.tables = {}
+        holder.used = {}
+        sys.modules[HOLDER] = holder
+    return holder
+
+
+def begin_build(version: str) -> None:
+    """Start a build of `version`: the tables of another version are dropped."""
+    holder = _holder()
+    if holder.version != version:
+        holder.version = version
+        holder.tables = {}
+    holder.used = {}
+
+
+def table(name: str) -> Memo:
+    """The memo table `name` of the current version."""
+    holder = _holder()
+    if name not in holder.tables:
+        holder.tables[name] = {}
+        holder.used[name] = set()
+    holder.used.setdefault(name, set())
+    return Memo(holder.tables[name], holder.used[name])
+
+
+def end_build() -> None:
+    """Keep only the entries this build used."""
+    holder = _holder()
+    for name, entries in holder.tables.items():
+        used = holder.used.get(name, set())
+        holder.tables[name] = {key: entries[key] for key in used if key in entries}
+
+
+def clear() -> None:
+    """Forget everything in memory (a fresh process, in effect)."""
+    holder = _holder()
+    holder.version, holder.tables, holder.used = None, {}, {}
+
+
+class Memo:
+    """One table: `memo.get(key)` gives a kept value or None; `memo.put(key,
+    value)` keeps one. Keys are any hashable value of the step's inputs."""
+
+    def __init__(self, entries: dict, used: set) -> None:
+        self.entries = entries
+        self.used = used
+
+    def get(self, key):
+        value = self.entries.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key, value) -> None:
+        self.entries[key] = value
+        self.used.add(key)
+
+
+def digest(value: object) -> bytes:
+    """A digest of a key made of atoms and tuples, the same in every process
+    (Python's own hash of a string is not)."""
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).digest()
+
+
+# -- On disk ------------------------------------------------------------------
+
+
+def cache_path(root: Path) -> Path:
+    return root / CACHE_DIR / CACHE_FILE
+
+
+def load(root: Path) -> None:
+    """Take the saved tables if they are of the current version and nothing
+    is in memory yet; anything unreadable is ignored."""
+    holder = _holder()
+    if any(holder.tables.values()):
+        return
+    try:
+        with open(cache_path(root), "rb") as file:
+            saved = pickle.load(file)  # noqa: S301 - the project's own cache
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        return
+    if isinstance(saved, dict) and saved.get("format") == FORMAT \
+            and saved.get("version") == holder.version:
+        for name, entries in saved["tables"].items():
+            try:
+                holder.tables[name] = pickle.loads(entries)  # noqa: S301
+            except (pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+                continue
+
+
+def save(root: Path) -> None:
+    """Write the tables for the next process, atomically. A table holding a
+    value that cannot be saved (an object of a hook's own class) is kept in
+    memory only."""
+    holder = _holder()
+    tables = {}
+    for name, entries in holder.tables.items():
+        try:
+            tables[name] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            continue
+    path = cache_path(root)
+    path.parent.mkdir(exist_ok=True)
+    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(partial, "wb") as file:
+        pickle.dump({"format": FORMAT, "version": holder.version, "tables": tables},
+                    file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+
+
+# -- Versions -----------------------------------------------------------------
+
+
+def version_of(paths: list[Path], settings: tuple) -> str:
+    """A hash of the bytes of `paths` (files, or folders walked in order),
+    of `settings` and of the installed versions of PACKAGES."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((FORMAT, sys.version, settings, package_versions())).encode())
+    for path in paths:
+        for file in _walk(path):
+            digest.update(str(file).encode() + b"\0")
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _walk(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(
+        file for file in path.rglob("*")
+        if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc"
+    )
+
+
+def package_versions() -> tuple:
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            found.append((name, None))
+    return tuple(found)

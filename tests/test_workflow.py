@@ -19,9 +19,10 @@ from support import ROOT
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 MAIN_ONLY = "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'"
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 UNSAFE = ROOT / "tests" / "fixtures" / "workflows" / "unsafe.yml"
 # `uses: owner/repo[/path]@<40-hex commit> # vX.Y.Z`, as Dependabot keeps it.
-PINNED = re.compile(r"uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # (?P<version>v\d+\.\d+\.\d+)$")
+PINNED = re.compile(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+")
 # The inputs that change what is in the build cache .cache/.
 CACHE_INPUTS = "'requirements*.txt', 'mkdocs.yml', 'hooks/**', 'overrides/**'"
 
@@ -42,18 +43,20 @@ def actionlint(path: Path) -> subprocess.CompletedProcess:
     )
 
 
-def zizmor(path: Path) -> subprocess.CompletedProcess:
+def zizmor(*paths: Path) -> subprocess.CompletedProcess:
     """zizmor from the dev lock at its default settings, offline.
 
     `--offline` because tests have no GitHub token and no network (zizmor
     would skip its online audits without a token anyway); `--no-config` so
-    that no zizmor.yml can switch an audit off. Findings come as JSON.
+    that no zizmor.yml can switch an audit off; `--strict-collection` so that
+    a file zizmor cannot parse fails instead of being skipped with a warning.
+    Findings come as JSON.
     """
     environment = {k: v for k, v in os.environ.items()
                    if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")}
     return subprocess.run(
-        [str(SCRIPTS / "zizmor"), "--offline", "--no-config", "--no-progress",
-         "--format=json", str(path)],
+        [str(SCRIPTS / "zizmor"), "--offline", "--no-config", "--strict-collection",
+         "--no-progress", "--format=json", *map(str, paths)],
         cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
     )
 
@@ -125,14 +128,15 @@ def test_actionlint_fails_a_workflow_with_a_mistake(tmp_path, correct, broken, m
     assert message in result.stdout, result.stdout + result.stderr
 
 
-def test_zizmor_finds_nothing_in_the_pages_workflow():
-    result = zizmor(WORKFLOW)
+def test_zizmor_finds_nothing_in_the_pages_workflow_or_the_dependabot_config():
+    result = zizmor(WORKFLOW, DEPENDABOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout) == [], result.stdout
 
 
 def test_the_pages_workflow_silences_no_zizmor_audit():
-    assert "zizmor: ignore" not in WORKFLOW.read_text(encoding="utf-8")
+    for path in (WORKFLOW, DEPENDABOT):
+        assert "zizmor: ignore" not in path.read_text(encoding="utf-8")
     assert not list(ROOT.glob("*zizmor.y*ml")) and not list(ROOT.glob(".github/*zizmor.y*ml"))
 
 
@@ -166,6 +170,17 @@ def test_zizmor_fails_the_pages_workflow_made_unsafe(tmp_path, correct, broken, 
     assert audit in audits(result), result.stdout
 
 
+def test_zizmor_fails_a_dependabot_config_without_a_cooldown(tmp_path):
+    text = DEPENDABOT.read_text(encoding="utf-8")
+    copy = tmp_path / ".github" / "dependabot.yml"
+    copy.parent.mkdir()
+    copy.write_text(text.replace("    cooldown:\n      default-days: 7\n", "", 1), encoding="utf-8")
+    assert copy.read_text(encoding="utf-8") != text
+    result = zizmor(copy)
+    assert result.returncode != 0
+    assert audits(result) == {"dependabot-cooldown"}, result.stdout
+
+
 def test_every_action_is_pinned_to_a_full_commit_with_its_release_in_a_comment():
     uses = [line.strip().removeprefix("- ") for line in
             WORKFLOW.read_text(encoding="utf-8").splitlines() if "uses:" in line]
@@ -180,7 +195,7 @@ def test_the_build_cache_is_restored_on_every_run_keyed_on_what_changes_it():
     assert "if" not in restore
     assert restore["with"]["path"] == ".cache/"
     key = restore["with"]["key"]
-    assert key == "site-cache-${{ runner.os }}-${{ hashFiles(%s) }}" % CACHE_INPUTS
+    assert key == "site-cache-${{ runner.os }}-${{ hashFiles(" + CACHE_INPUTS + ") }}"
     assert key.startswith(restore["with"]["restore-keys"])
     build_steps = steps(workflow, "build")
     first_make = next(s for s in build_steps if s.get("run", "").startswith("make "))

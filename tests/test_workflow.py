@@ -1,8 +1,12 @@
-"""The Pages workflow: actionlint finds no problem in it, and its YAML keeps
-the publishing rules the README promises."""
+"""The Pages workflow: actionlint and zizmor find no problem in it, every
+action is pinned to a commit, and its YAML keeps the publishing rules the
+README promises."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sysconfig
 from pathlib import Path
@@ -15,6 +19,12 @@ from support import ROOT
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 SCRIPTS = Path(sysconfig.get_path("scripts"))
 MAIN_ONLY = "github.ref == 'refs/heads/main' && github.event_name != 'pull_request'"
+DEPENDABOT = ROOT / ".github" / "dependabot.yml"
+UNSAFE = ROOT / "tests" / "fixtures" / "workflows" / "unsafe.yml"
+# `uses: owner/repo[/path]@<40-hex commit> # vX.Y.Z`, as Dependabot keeps it.
+PINNED = re.compile(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+")
+# The inputs that change what is in the build cache .cache/.
+CACHE_INPUTS = "'requirements*.txt', 'mkdocs.yml', 'hooks/**', 'overrides/**'"
 
 
 def actionlint(path: Path) -> subprocess.CompletedProcess:
@@ -31,6 +41,38 @@ def actionlint(path: Path) -> subprocess.CompletedProcess:
          str(path)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess:
+    """zizmor from the dev lock at its default settings, offline.
+
+    `--offline` because tests have no GitHub token and no network (zizmor
+    would skip its online audits without a token anyway); `--no-config` so
+    that no zizmor.yml can switch an audit off; `--strict-collection` so that
+    a file zizmor cannot parse fails instead of being skipped with a warning.
+    Findings come as JSON.
+    """
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_GITHUB_TOKEN")}
+    return subprocess.run(
+        [str(SCRIPTS / "zizmor"), "--offline", "--no-config", "--strict-collection",
+         "--no-progress", "--format=json", *map(str, paths)],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )
+
+
+def audits(result: subprocess.CompletedProcess) -> set[str]:
+    return {finding["ident"] for finding in json.loads(result.stdout)}
+
+
+def as_majors(text: str) -> str:
+    """The workflow with each commit pin read as the major of its comment
+    (`actions/checkout@<sha> # v7.0.1` -> `actions/checkout@v7`).
+
+    actionlint checks the inputs of the actions it knows only at their
+    version tags; at a commit it checks none. This view lets it check the
+    pinned workflow's `with:` keys against the same releases."""
+    return re.sub(r"@[0-9a-f]{40} # (v\d+)\.\d+\.\d+$", r"@\1", text, flags=re.M)
 
 
 def load() -> dict:
@@ -57,6 +99,14 @@ def test_actionlint_finds_no_problem_in_the_pages_workflow():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_actionlint_finds_every_input_of_the_pinned_actions_defined(tmp_path):
+    copy = tmp_path / "pages.yml"
+    copy.write_text(as_majors(WORKFLOW.read_text(encoding="utf-8")), encoding="utf-8")
+    assert "@v" in copy.read_text(encoding="utf-8")
+    result = actionlint(copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("correct", "broken", "message"),
     [
@@ -69,13 +119,101 @@ def test_actionlint_finds_no_problem_in_the_pages_workflow():
     ],
 )
 def test_actionlint_fails_a_workflow_with_a_mistake(tmp_path, correct, broken, message):
-    text = WORKFLOW.read_text(encoding="utf-8")
+    text = as_majors(WORKFLOW.read_text(encoding="utf-8"))
     assert correct in text
     copy = tmp_path / "pages.yml"
     copy.write_text(text.replace(correct, broken, 1), encoding="utf-8")
     result = actionlint(copy)
     assert result.returncode != 0
     assert message in result.stdout, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing_in_the_workflows_or_the_dependabot_config():
+    """All of .github/: the Pages workflow, any other workflow, dependabot.yml."""
+    result = zizmor(ROOT / ".github")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == [], result.stdout
+    assert "pages.yml" in result.stderr and "dependabot.yml" in result.stderr
+
+
+def test_the_pages_workflow_silences_no_zizmor_audit():
+    for path in (WORKFLOW, DEPENDABOT):
+        assert "zizmor: ignore" not in path.read_text(encoding="utf-8")
+    assert not list(ROOT.glob("*zizmor.y*ml")) and not list(ROOT.glob(".github/*zizmor.y*ml"))
+
+
+def test_zizmor_fails_an_unpinned_injection_prone_workflow():
+    result = zizmor(UNSAFE)
+    assert result.returncode != 0
+    assert {
+        "unpinned-uses", "template-injection", "excessive-permissions",
+        "dangerous-triggers", "cache-poisoning",
+    } <= audits(result), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("correct", "broken", "audit"),
+    [
+        ("actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+         "actions/checkout@v7", "unpinned-uses"),
+        ('run: make build', 'run: make build SITE="${{ github.head_ref }}"', "template-injection"),
+        ("  contents: read\n", "  contents: write\n  packages: write\n", "excessive-permissions"),
+        ("  pull_request:\n", "  pull_request_target:\n", "dangerous-triggers"),
+        ("    branches: [main]\n", "    tags: [\"v*\"]\n", "cache-poisoning"),
+    ],
+)
+def test_zizmor_fails_the_pages_workflow_made_unsafe(tmp_path, correct, broken, audit):
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert correct in text
+    copy = tmp_path / "pages.yml"
+    copy.write_text(text.replace(correct, broken, 1), encoding="utf-8")
+    result = zizmor(copy)
+    assert result.returncode != 0
+    assert audit in audits(result), result.stdout
+
+
+def test_zizmor_fails_a_dependabot_config_without_a_cooldown(tmp_path):
+    text = DEPENDABOT.read_text(encoding="utf-8")
+    copy = tmp_path / ".github" / "dependabot.yml"
+    copy.parent.mkdir()
+    copy.write_text(text.replace("    cooldown:\n      default-days: 7\n", "", 1), encoding="utf-8")
+    assert copy.read_text(encoding="utf-8") != text
+    result = zizmor(copy)
+    assert result.returncode != 0
+    assert audits(result) == {"dependabot-cooldown"}, result.stdout
+
+
+def test_every_action_is_pinned_to_a_full_commit_with_its_release_in_a_comment():
+    uses = [line.strip().removeprefix("- ") for line in
+            WORKFLOW.read_text(encoding="utf-8").splitlines() if "uses:" in line]
+    assert len(uses) >= 8
+    unpinned = [line for line in uses if not PINNED.fullmatch(line)]
+    assert unpinned == [], "pin to <40-hex commit> # vX.Y.Z: " + ", ".join(unpinned)
+
+
+def test_the_build_cache_is_restored_on_every_run_keyed_on_what_changes_it():
+    workflow = load()
+    restore = step_using(workflow, "build", "actions/cache/restore")
+    assert "if" not in restore
+    assert restore["with"]["path"] == ".cache/"
+    key = restore["with"]["key"]
+    assert key == "site-cache-${{ runner.os }}-${{ hashFiles(" + CACHE_INPUTS + ") }}"
+    assert key.startswith(restore["with"]["restore-keys"])
+    build_steps = steps(workflow, "build")
+    first_make = next(s for s in build_steps if s.get("run", "").startswith("make "))
+    assert build_steps.index(restore) < build_steps.index(first_make)
+
+
+def test_the_build_cache_is_saved_only_by_mains_runs_after_the_build_passed():
+    workflow = load()
+    save = step_using(workflow, "build", "actions/cache/save")
+    assert save["if"] == MAIN_ONLY + " && steps.restore-cache.outputs.cache-hit != 'true'"
+    assert save["with"] == {
+        "path": ".cache/", "key": "${{ steps.restore-cache.outputs.cache-primary-key }}"}
+    build_steps = steps(workflow, "build")
+    make_build = next(s for s in build_steps if s.get("run") == "make build")
+    assert build_steps.index(save) == build_steps.index(make_build) + 1
+    assert [s for s in build_steps if s.get("uses", "").startswith("actions/cache@")] == []
 
 
 def test_workflow_token_only_reads_contents_by_default():

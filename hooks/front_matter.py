@@ -7,7 +7,9 @@ would leave the server holding every request until the next good build, so
 there the errors are logged, the broken posts are left out and the rebuild
 goes to a scratch folder: the browser keeps the last good site, and the next
 save that fixes the post rebuilds it for real. Reads each post's bytes
-itself; writes no `page.meta` key.
+itself, through `posts.split_post` as hooks/blog.py does (so CRLF, a
+byte-order mark or no final newline read as LF would); writes no
+`page.meta` key.
 
 Errors stop the build. Warnings (a missing deck, an unknown key) are logged,
 and `mkdocs build --strict` (`make build`) fails on them too. Each line reads
@@ -31,7 +33,6 @@ from typing import TYPE_CHECKING
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.utils.meta import YAML_RE
 from posts import (
     POST_SLUGIFY,
     POST_URL,
@@ -42,6 +43,7 @@ from posts import (
     parse_yaml,
     post_slug,
     serving,
+    split_post,
     tag_slug,
 )
 
@@ -195,17 +197,16 @@ def display_path(path: Path, root: Path) -> str:
 def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
     """A post's front matter and the problems in it, from the file's bytes."""
     try:
-        text = raw.decode("utf-8-sig")
+        parts = split_post(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
         return None, [Problem("encoding", f"a byte that is not UTF-8 (0x{raw[e.start]:02x})",
-                              "a file saved as UTF-8", line=line)]
-    match = YAML_RE.match(text)
-    if not match:
+                              "a file saved as UTF-8", line=line_at(raw, e.start))]
+    if parts is None:
         return None, [Problem("front matter", "no front matter",
                               "a --- block at the top with at least title and date", line=1)]
+    front_matter = parts[0]
     try:
-        meta = parse_yaml(match.group(1))
+        meta = parse_yaml(front_matter)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + FIRST_YAML_LINE if mark else None
@@ -220,11 +221,18 @@ def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
         return None, [Problem("front matter", describe(meta), "`key: value` lines", line=2)]
     problems = check_meta(meta, slugs)
     # Lines are found (a second, slower parse) only for a post with mistakes.
-    lines = key_lines(match.group(1)) if problems else {}
+    lines = key_lines(front_matter) if problems else {}
     return meta, [
         Problem(p.key, p.found, p.expected, p.error, p.line or lines.get(p.key))
         for p in problems
     ]
+
+
+def line_at(raw: bytes, offset: int) -> int:
+    """The line of the file's byte at `offset`, counting each line break as
+    `posts.post_text` does: CRLF, LF and a lone CR are one each."""
+    head = raw[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
 
 
 def key_lines(text: str) -> dict[str, int]:

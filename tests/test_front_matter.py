@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from editor_forms import FORMS
 from markdown.extensions.toc import slugify as toc_slugify
 from pymdownx.slugs import slugify as pymdownx_slugify
 
@@ -135,6 +136,30 @@ def test_bytes_that_are_not_utf8_are_reported_at_their_line():
     assert meta is None
     assert (problem.key, problem.line) == ("encoding", 6)
     assert "0xe9" in problem.found
+
+
+# Posts saved with LF, each with one mistake at a known line.
+AT_LINES = {
+    "date": (b"---\ntitle: A\ndescription: D\ndate: 2024-02-30\n---\n\nB\n", 4),
+    "descripton": (b"---\ntitle: A\ndescripton: D\ndate: 2024-01-05\n---\n\nB\n", 3),
+    "front matter": (b"---\ntitle: A\ndate: 2024-01-05\n  tags: [a\n---\n\nB\n", 4),
+    "encoding": (b"---\ntitle: A\ndescription: D\ndate: 2024-01-05\n---\n\nB\n\ncaf\xe9\n", 9),
+}
+
+
+@pytest.mark.parametrize("key", sorted(AT_LINES))
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_mistake_is_reported_at_its_editor_line_however_the_file_was_saved(form, key):
+    lf, line = AT_LINES[key]
+    [problem] = [p for p in read_post(FORMS[form](lf), SLUGS)[1] if p.key == key]
+    assert problem.line == line
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_good_post_reads_the_same_however_the_file_was_saved(form):
+    lf = b"---\n" + GOOD.encode() + b"---\n\nBody.\n"
+    assert read_post(FORMS[form](lf), SLUGS) == read_post(lf, SLUGS)
+    assert read_post(lf, SLUGS)[0]["tags"] == ["a", "b"]
 
 
 def test_a_file_without_front_matter_is_an_error():

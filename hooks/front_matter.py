@@ -11,6 +11,10 @@ itself, through `posts.split_post` as hooks/blog.py does (so CRLF, a
 byte-order mark or no final newline read as LF would); writes no
 `page.meta` key.
 
+Across posts it checks that no two posts share an address and that no two
+different tags share a tag page (`tag_clashes`: `C#` and `C` are both at
+tags/c/; `AI` and `ai`, which differ only in case, are one tag).
+
 Errors stop the build. Warnings (a missing deck, an unknown key) are logged,
 and `mkdocs build --strict` (`make build`) fails on them too. Each line reads
 `<file>[:<line>]: <key>: found <what>; expected <what>`.
@@ -25,6 +29,7 @@ import logging
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +75,10 @@ SUGGEST_CUTOFF = 0.75
 # Front matter starts after the opening `---`, on line 2 of the file.
 FIRST_YAML_LINE = 2
 DATE_FORMS = "YYYY-MM-DD or an ISO 8601 date-time such as 2026-04-09T08:30:00Z, unquoted"
+# Tags are grouped by address (hooks/blog_pages.py); two at one address must
+# be one tag, written alike but for case (README, "Tags").
+ONE_TAG_PER_ADDRESS = ("one tag per address: the same tag, written alike but for case "
+                       "(AI and ai), or tags whose addresses differ")
 
 Slugify = Callable[[str], str]
 
@@ -116,6 +125,9 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     lines: list[tuple[bool, str]] = []
     addresses: dict[str, str] = {}
     broken: set[str] = set()
+    # Good posts (shown path, tags) for the tag check, and their files.
+    tagged: list[tuple[str, list[str]]] = []
+    files: dict[str, str] = {}
     # In focus mode (hooks/focus.py) only the focused post is built.
     focus = focused_post(os.environ.get(FOCUS), root, posts_dir.resolve())
     for path in [focus] if focus else post_files(posts_dir):
@@ -129,7 +141,13 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
         if address in addresses:
             lines.append((True, duplicate(shown, addresses[address], address)))
             broken.add(str(path))
+        else:
+            tagged.append((shown, meta.get("tags") or []))
+            files[shown] = str(path)
         addresses.setdefault(address, shown)
+    for shown, line in tag_clashes(tagged, slugs.tag):
+        lines.append((True, line))
+        broken.add(files[shown])
     _broken.clear()
     if serving() and any(error for error, _ in lines):
         log_all(lines)
@@ -324,11 +342,45 @@ def check_tags(value: object, slugify: Slugify) -> list[Problem]:
             problems.append(Problem("tags", f"{describe(tag)}, which gives an empty address",
                                     "a tag with letters or digits"))
         elif slug in seen:
+            expected = "each tag once" if same_tag(seen[slug], tag) else ONE_TAG_PER_ADDRESS
             problems.append(Problem("tags", f"{describe(seen[slug])} and {describe(tag)}, "
-                                            f"both at tags/{slug}/", "each tag once"))
+                                            f"both at tags/{slug}/", expected))
         else:
             seen[slug] = tag
     return problems
+
+
+def tag_clashes(posts: list[tuple[str, list[str]]], slugify: Slugify) -> list[tuple[str, str]]:
+    """Tags of different posts that would share a page: for each tag at the
+    address of a different tag (not `same_tag`) of an earlier post, that
+    post's path and the line that names both tags and both files. `posts`
+    are (path, tags) pairs whose tags passed `check_tags`. One look-up per
+    tag, so a long blog costs no more per tag than a short one."""
+    first: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path, tags in posts:
+        for tag in tags:
+            slug = slugify(tag)
+            other, where = first.setdefault(slug, (tag, path))
+            if not same_tag(tag, other):
+                found = (f"{describe(tag)} at tags/{slug}/, the address of {describe(other)} "
+                         f"in {where}")
+                clashes.append((path, Problem("tags", found, ONE_TAG_PER_ADDRESS).format(path)))
+    return clashes
+
+
+def same_tag(one: str, other: str) -> bool:
+    """Whether two tags are one tag, written alike but for case: equal as
+    Unicode's canonical caseless match has it (`caseless`)."""
+    return one == other or caseless(one) == caseless(other)
+
+
+def caseless(text: str) -> str:
+    """Text as compared without case: NFD, casefold, NFD (the canonical
+    caseless match of the Unicode Standard, section 3.13). Casefolding, not
+    lowercasing, so that `STRASSE` and `straße` match; NFD, so that an `é`
+    typed as one character matches one typed as `e` and an accent."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).casefold())
 
 
 def check_draft(value: object) -> list[Problem]:

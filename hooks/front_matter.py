@@ -7,8 +7,8 @@ would leave the server holding every request until the next good build, so
 there the errors are logged, the broken posts are left out and the rebuild
 goes to a scratch folder: the browser keeps the last good site, and the next
 save that fixes the post rebuilds it for real. Reads each post's bytes
-itself, through `posts.split_post` as hooks/blog.py does (so CRLF, a
-byte-order mark or no final newline read as LF would); writes no
+itself, through `posts.split_post` as hooks/blog.py does (so a post saved
+with CRLF, a byte-order mark or no final newline reads as with LF); writes no
 `page.meta` key.
 
 Across posts it checks that no two posts share an address and that no two
@@ -127,7 +127,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     broken: set[str] = set()
     # Good posts (shown path, tags) for the tag check, and their files.
     tagged: list[tuple[str, list[str]]] = []
-    files: dict[str, str] = {}
+    sources: dict[str, str] = {}
     # In focus mode (hooks/focus.py) only the focused post is built.
     focus = focused_post(os.environ.get(FOCUS), root, posts_dir.resolve())
     for path in [focus] if focus else post_files(posts_dir):
@@ -143,11 +143,11 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
             broken.add(str(path))
         else:
             tagged.append((shown, meta.get("tags") or []))
-            files[shown] = str(path)
+            sources[shown] = str(path)
         addresses.setdefault(address, shown)
     for shown, line in tag_clashes(tagged, slugs.tag):
         lines.append((True, line))
-        broken.add(files[shown])
+        broken.add(sources[shown])
     _broken.clear()
     if serving() and any(error for error, _ in lines):
         log_all(lines)

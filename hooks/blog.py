@@ -37,7 +37,6 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
-from mkdocs.utils.meta import YAML_RE
 from paginate import Page as Pagination
 from posts import Archive, Blog, Listing, Post
 
@@ -133,15 +132,14 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
 
 
 def _read_post(file: File, config: MkDocsConfig) -> Post:
-    text = file.content_string
-    match = YAML_RE.match(text)
-    meta = blog_posts.parse_yaml(match.group(1)) if match else None
+    parts = blog_posts.split_post(file.content_string)
+    meta = blog_posts.parse_yaml(parts[0]) if parts else None
     if not isinstance(meta, dict) or blog_posts.as_utc(meta.get("date")) is None:
         # hooks/front_matter.py reports these before the build starts.
         raise PluginError(f"{file.src_uri}: date: not a post's front matter; "
                           "expected a --- block with at least title and date")
     _publish_at(file, blog_posts.post_uri(blog_posts.post_slug(meta)), config)
-    return Post(file, config, meta, text[match.end():].lstrip("\n"))
+    return Post(file, config, meta, parts[1])
 
 
 def _publish_at(file: File, dest_uri: str, config: MkDocsConfig) -> None:

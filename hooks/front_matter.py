@@ -7,7 +7,13 @@ would leave the server holding every request until the next good build, so
 there the errors are logged, the broken posts are left out and the rebuild
 goes to a scratch folder: the browser keeps the last good site, and the next
 save that fixes the post rebuilds it for real. Reads each post's bytes
-itself; writes no `page.meta` key.
+itself, through `posts.split_post` as hooks/blog.py does (so a post saved
+with CRLF, a byte-order mark or no final newline reads as with LF); writes no
+`page.meta` key.
+
+Across posts it checks that no two posts share an address and that no two
+different tags share a tag page (`tag_clashes`: `C#` and `C` are both at
+tags/c/; `AI` and `ai`, which differ only in case, are one tag).
 
 Errors stop the build. Warnings (a missing deck, an unknown key) are logged,
 and `mkdocs build --strict` (`make build`) fails on them too. Each line reads
@@ -23,6 +29,7 @@ import logging
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +39,6 @@ import cache
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.utils.meta import YAML_RE
 from posts import (
     POST_SLUGIFY,
     POST_URL,
@@ -43,6 +49,7 @@ from posts import (
     parse_yaml,
     post_slug,
     serving,
+    split_post,
     tag_slug,
 )
 
@@ -69,6 +76,10 @@ SUGGEST_CUTOFF = 0.75
 # Front matter starts after the opening `---`, on line 2 of the file.
 FIRST_YAML_LINE = 2
 DATE_FORMS = "YYYY-MM-DD or an ISO 8601 date-time such as 2026-04-09T08:30:00Z, unquoted"
+# Tags are grouped by address (hooks/blog_pages.py); two at one address must
+# be one tag, written alike but for case (README, "Tags").
+ONE_TAG_PER_ADDRESS = ("one tag per address: the same tag, written alike but for case "
+                       "(AI and ai), or tags whose addresses differ")
 
 Slugify = Callable[[str], str]
 
@@ -115,6 +126,9 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     lines: list[tuple[bool, str]] = []
     addresses: dict[str, str] = {}
     broken: set[str] = set()
+    # Good posts (shown path, tags) for the tag check, and their files.
+    tagged: list[tuple[str, list[str]]] = []
+    sources: dict[str, str] = {}
     # In focus mode (hooks/focus.py) only the focused post is built.
     focus = focused_post(os.environ.get(FOCUS), root, posts_dir.resolve())
     for path in [focus] if focus else post_files(posts_dir):
@@ -128,7 +142,13 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
         if address in addresses:
             lines.append((True, duplicate(shown, addresses[address], address)))
             broken.add(str(path))
+        else:
+            tagged.append((shown, meta.get("tags") or []))
+            sources[shown] = str(path)
         addresses.setdefault(address, shown)
+    for shown, line in tag_clashes(tagged, slugs.tag):
+        lines.append((True, line))
+        broken.add(sources[shown])
     _broken.clear()
     if serving() and any(error for error, _ in lines):
         log_all(lines)
@@ -207,17 +227,16 @@ def display_path(path: Path, root: Path) -> str:
 def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
     """A post's front matter and the problems in it, from the file's bytes."""
     try:
-        text = raw.decode("utf-8-sig")
+        parts = split_post(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
         return None, [Problem("encoding", f"a byte that is not UTF-8 (0x{raw[e.start]:02x})",
-                              "a file saved as UTF-8", line=line)]
-    match = YAML_RE.match(text)
-    if not match:
+                              "a file saved as UTF-8", line=line_at(raw, e.start))]
+    if parts is None:
         return None, [Problem("front matter", "no front matter",
                               "a --- block at the top with at least title and date", line=1)]
+    front_matter = parts[0]
     try:
-        meta = parse_yaml(match.group(1))
+        meta = parse_yaml(front_matter)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + FIRST_YAML_LINE if mark else None
@@ -232,11 +251,18 @@ def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
         return None, [Problem("front matter", describe(meta), "`key: value` lines", line=2)]
     problems = check_meta(meta, slugs)
     # Lines are found (a second, slower parse) only for a post with mistakes.
-    lines = key_lines(match.group(1)) if problems else {}
+    lines = key_lines(front_matter) if problems else {}
     return meta, [
         Problem(p.key, p.found, p.expected, p.error, p.line or lines.get(p.key))
         for p in problems
     ]
+
+
+def line_at(raw: bytes, offset: int) -> int:
+    """The line of the file's byte at `offset`, counting each line break as
+    `posts.post_text` does: CRLF, LF and a lone CR are one each."""
+    head = raw[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -328,11 +354,45 @@ def check_tags(value: object, slugify: Slugify) -> list[Problem]:
             problems.append(Problem("tags", f"{describe(tag)}, which gives an empty address",
                                     "a tag with letters or digits"))
         elif slug in seen:
+            expected = "each tag once" if same_tag(seen[slug], tag) else ONE_TAG_PER_ADDRESS
             problems.append(Problem("tags", f"{describe(seen[slug])} and {describe(tag)}, "
-                                            f"both at tags/{slug}/", "each tag once"))
+                                            f"both at tags/{slug}/", expected))
         else:
             seen[slug] = tag
     return problems
+
+
+def tag_clashes(posts: list[tuple[str, list[str]]], slugify: Slugify) -> list[tuple[str, str]]:
+    """Tags of different posts that would share a page: for each tag at the
+    address of a different tag (not `same_tag`) of an earlier post, that
+    post's path and the line that names both tags and both files. `posts`
+    are (path, tags) pairs whose tags passed `check_tags`. One look-up per
+    tag, so a long blog costs no more per tag than a short one."""
+    first: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path, tags in posts:
+        for tag in tags:
+            slug = slugify(tag)
+            other, where = first.setdefault(slug, (tag, path))
+            if not same_tag(tag, other):
+                found = (f"{describe(tag)} at tags/{slug}/, the address of {describe(other)} "
+                         f"in {where}")
+                clashes.append((path, Problem("tags", found, ONE_TAG_PER_ADDRESS).format(path)))
+    return clashes
+
+
+def same_tag(one: str, other: str) -> bool:
+    """Whether two tags are one tag, written alike but for case: equal as
+    Unicode's canonical caseless match has it (`caseless`)."""
+    return one == other or caseless(one) == caseless(other)
+
+
+def caseless(text: str) -> str:
+    """Text as compared without case: NFD, casefold, NFD (the canonical
+    caseless match of the Unicode Standard, section 3.13). Casefolding, not
+    lowercasing, so that `STRASSE` and `straße` match; NFD, so that an `é`
+    typed as one character matches one typed as `e` and an accent."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).casefold())
 
 
 def check_draft(value: object) -> list[Problem]:

@@ -32,6 +32,7 @@ from mkdocs.structure.pages import (
     _RelativePathTreeprocessor,
 )
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.meta import YAML_RE
 from pymdownx.slugs import slugify
 
 if TYPE_CHECKING:
@@ -324,6 +325,31 @@ def is_draft(draft: bool | None, date: dt.datetime, now: dt.datetime) -> bool:
 def is_scheduled(draft: bool | None, date: dt.datetime, now: dt.datetime) -> bool:
     """A post that waits for its date: not marked either way, dated later."""
     return draft is None and date > now
+
+
+def post_text(text: str) -> str:
+    """A post's text whatever the editor saved: no byte-order mark, every
+    line ending (CRLF, or a lone CR) a LF, and a LF at the end. MkDocs reads
+    a file as utf-8-sig with universal newlines (File.content_string), which
+    does the first two; its front-matter pattern (YAML_RE) needs the third
+    after the closing `---` of a file that is only front matter. Each line
+    break stays one, so a line number is the line the editor shows."""
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def split_post(text: str) -> tuple[str, str] | None:
+    """A post's front matter (the YAML between its `---` fences) and its
+    Markdown body, from the file's text as `post_text` makes it, or None when
+    it has no front matter. hooks/front_matter.py and hooks/blog.py both read
+    posts through this, so a post is the same post to both."""
+    text = post_text(text)
+    match = YAML_RE.match(text)
+    if match is None:
+        return None
+    return match.group(1), text[match.end():].lstrip("\n")
 
 
 def tag_slug(name: str) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from editor_forms import FORMS
 from markdown.extensions.toc import slugify as toc_slugify
 from pymdownx.slugs import slugify as pymdownx_slugify
 
@@ -19,8 +20,10 @@ from front_matter import (
     expect_key,
     post_address,
     read_post,
+    same_tag,
+    tag_clashes,
 )
-from support import build, copy_project
+from support import build, copy_project, parse, write_post
 
 SLUGS = Slugs(tag=lambda name: pymdownx_slugify(case="lower")(name, "-"),
               post=lambda title: toc_slugify(title, "-"))
@@ -93,6 +96,62 @@ def test_tag_slugs_use_the_given_slugify():
     assert check_tags(["Open AI", "open-ai"], lambda name: name) == []
 
 
+def test_two_tags_at_one_address_in_one_post_are_named_with_the_rule_they_break():
+    [repeat] = check_tags(["AI", "ai"], SLUGS.tag)
+    [clash] = check_tags(["C", "C#"], SLUGS.tag)
+    assert repeat.expected == "each tag once"
+    assert clash.found == '"C" and "C#", both at tags/c/'
+    assert clash.expected.startswith("one tag per address")
+
+
+# "Differ only in case": equal under Unicode's canonical caseless match.
+@pytest.mark.parametrize(("one", "other", "same"), [
+    ("AI", "AI", True),
+    ("AI", "ai", True),
+    ("Ai", "aI", True),
+    ("GPT-Image", "gpt-image", True),
+    ("Ünïcode", "ÜNÏCODE", True),
+    ("É", "é", True),
+    ("\u00e9t\u00e9", "e\u0301te\u0301", True),  # composed and decomposed accents
+    ("STRASSE", "straße", True),  # casefolding, not lowercasing
+    ("ΣΊΣΥΦΟΣ", "σίσυφος", True),
+    ("C#", "C", False),
+    ("c++", "c", False),
+    ("gpt image", "gpt-image", False),
+    ("world_models", "world-models", False),
+    ("AI ", "AI", False),
+    ("e", "é", False),
+    ("\u0130", "I", False),  # Turkish dotted capital I: another letter
+    ("", "a", False),
+])
+def test_two_tags_are_one_tag_when_they_differ_only_in_case(one, other, same):
+    assert same_tag(one, other) is same
+    assert same_tag(other, one) is same
+
+
+@pytest.mark.parametrize(("posts", "clashing"), [
+    ([], []),
+    ([("a.md", ["C"]), ("b.md", ["C#"])], ["b.md"]),
+    ([("a.md", ["AI", "x"]), ("b.md", ["ai"]), ("c.md", ["Ai", "X"])], []),
+    ([("a.md", ["é"]), ("b.md", ["e\u0301"])], []),
+    ([("a.md", ["c++"]), ("b.md", ["C"]), ("c.md", ["c"])], ["b.md", "c.md"]),
+    ([("a.md", ["gpt-image"]), ("b.md", ["news", "GPT Image"])], ["b.md"]),
+    ([("a.md", ["C#"]), ("b.md", ["C", "c++"])], ["b.md", "b.md"]),
+    ([("a.md", ["one"]), ("b.md", ["two"]), ("c.md", ["three", "One"])], []),
+])
+def test_a_tag_at_the_address_of_a_different_tag_of_an_earlier_post_clashes(posts, clashing):
+    assert [path for path, _ in tag_clashes(posts, SLUGS.tag)] == clashing
+
+
+def test_a_tag_clash_is_one_line_naming_both_tags_and_both_files():
+    [(path, line)] = tag_clashes([("docs/posts/a.md", ["C"]), ("docs/posts/b.md", ["C#"])],
+                                 SLUGS.tag)
+    assert path == "docs/posts/b.md"
+    assert line == ('docs/posts/b.md: tags: found "C#" at tags/c/, the address of "C" in '
+                    "docs/posts/a.md; expected one tag per address: the same tag, written "
+                    "alike but for case (AI and ai), or tags whose addresses differ")
+
+
 @pytest.mark.parametrize("draft", ['"yes"', "1", '"true"', "[true]"])
 def test_draft_must_be_a_boolean(draft):
     [problem] = problems(GOOD + f"draft: {draft}\n")
@@ -135,6 +194,30 @@ def test_bytes_that_are_not_utf8_are_reported_at_their_line():
     assert meta is None
     assert (problem.key, problem.line) == ("encoding", 6)
     assert "0xe9" in problem.found
+
+
+# Posts saved with LF, each with one mistake at a known line.
+AT_LINES = {
+    "date": (b"---\ntitle: A\ndescription: D\ndate: 2024-02-30\n---\n\nB\n", 4),
+    "descripton": (b"---\ntitle: A\ndescripton: D\ndate: 2024-01-05\n---\n\nB\n", 3),
+    "front matter": (b"---\ntitle: A\ndate: 2024-01-05\n  tags: [a\n---\n\nB\n", 4),
+    "encoding": (b"---\ntitle: A\ndescription: D\ndate: 2024-01-05\n---\n\nB\n\ncaf\xe9\n", 9),
+}
+
+
+@pytest.mark.parametrize("key", sorted(AT_LINES))
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_mistake_is_reported_at_its_editor_line_however_the_file_was_saved(form, key):
+    lf, line = AT_LINES[key]
+    [problem] = [p for p in read_post(FORMS[form](lf), SLUGS)[1] if p.key == key]
+    assert problem.line == line
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_good_post_reads_the_same_however_the_file_was_saved(form):
+    lf = b"---\n" + GOOD.encode() + b"---\n\nBody.\n"
+    assert read_post(FORMS[form](lf), SLUGS) == read_post(lf, SLUGS)
+    assert read_post(lf, SLUGS)[0]["tags"] == ["a", "b"]
 
 
 def test_a_file_without_front_matter_is_an_error():
@@ -202,3 +285,33 @@ def test_two_posts_at_one_address_stop_the_build_naming_both_files(tmp_path):
     [line] = [line for line in output.splitlines() if "posts/same-title/" in line]
     assert "docs/posts/first.md" in line and "docs/posts/second.md" in line
     assert ": slug: found the address posts/same-title/" in line
+
+
+def test_two_tags_at_one_address_in_two_posts_stop_the_build_naming_both(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    write_post(project, "sharp", 'title: Sharp\ndescription: D\ndate: 2024-01-05\ntags: ["C#"]',
+               "B")
+    write_post(project, "plain", "title: Plain\ndescription: D\ndate: 2024-01-06\ntags: [C]", "B")
+    result = build(project, tmp_path / "site")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    [line] = [line for line in output.splitlines() if "tags/c/" in line]
+    # Posts are checked in path order: plain.md, then sharp.md.
+    assert re.fullmatch(r'ERROR +- +docs/posts/sharp\.md: tags: found "C#" at tags/c/, the '
+                        r'address of "C" in docs/posts/plain\.md; expected one tag per '
+                        r"address: .+", line), line
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_tags_that_differ_only_in_case_in_two_posts_share_one_page(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    for number, tag in enumerate(["AI", "ai", "Ai"], start=1):
+        write_post(project, f"post-{number}",
+                   f"title: Post {number}\ndescription: D\ndate: 2024-01-0{number}\ntags: [{tag}]",
+                   "B")
+    result = build(project, tmp_path / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = parse(tmp_path / "site", "tags/ai/index.html")
+    assert len(page.select("article.ew-entry")) == 3
+    assert sorted(p.name for p in (tmp_path / "site" / "tags").iterdir()
+                  if p.name.startswith("a")) == ["ai"]

@@ -4,16 +4,19 @@ where posts and listing pages are published, in which order posts come."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from types import SimpleNamespace
 
 import pytest
 import yaml
 from blog import long_date, neighbours
+from editor_forms import FORMS
 from material.plugins.blog.config import BlogConfig
 from material.plugins.tags.config import TagsConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import get_files
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
 from posts import (
     BadDate,
     Post,
@@ -27,7 +30,9 @@ from posts import (
     parse_yaml,
     per_page,
     post_slug,
+    post_text,
     post_uri,
+    split_post,
     tag_slug,
     without_posts_dir,
 )
@@ -69,6 +74,62 @@ def test_dates_are_read_as_aware_times_a_bare_date_at_midnight_utc(value, expect
 def test_an_impossible_date_is_kept_as_text_to_report():
     meta = parse_yaml("date: 2026-02-30\nupdated: 2026-02-28\n")
     assert isinstance(meta["date"], BadDate) and meta["updated"] == dt.date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(("saved", "read"), [
+    ("a\nb\n", "a\nb\n"),
+    ("a\r\nb\r\n", "a\nb\n"),
+    ("a\r\nb\nc\rd", "a\nb\nc\nd\n"),
+    ("a\r\r\nb", "a\n\nb\n"),
+    ("\ufeffa\n", "a\n"),
+    ("\ufeff", "\n"),
+    ("", "\n"),
+    ("a\n\n", "a\n\n"),
+    ("a \t\r\n", "a \t\n"),
+    # Not line breaks to MkDocs either (str.splitlines would break them).
+    ("a\u2028b\x0cc\x1dd\n", "a\u2028b\x0cc\x1dd\n"),
+    ("a\ufeffb\n", "a\ufeffb\n"),
+])
+def test_a_post_s_text_has_lf_line_ends_no_byte_order_mark_and_a_final_lf(saved, read):
+    assert post_text(saved) == read
+
+
+# Posts to save in every editor form: a body with a hard line break (two
+# spaces before the line end), a code block and a last line; front matter
+# that spans lines; a post that is only front matter.
+EDITOR_POSTS = {
+    "body": b"---\ntitle: A post\ndescription: >-\n  A deck\n  on two lines.\n"
+            b"date: 2024-01-05\ntags:\n  - a\n  - b\n---\n\n# Heading\n\nA line  \n"
+            b"broken.\n\n```\ncode\n```\n\nThe end.\n",
+    "front-matter-only": b"---\ntitle: Only front matter\ndate: 2024-01-05\n---\n",
+    "closed-with-dots": b"---\ntitle: Dots\ndate: 2024-01-05\n...\nBody.\n",
+}
+
+
+@pytest.mark.parametrize("post", sorted(EDITOR_POSTS))
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_a_post_in_any_editor_form_splits_into_the_same_front_matter_and_body(form, post):
+    lf = EDITOR_POSTS[post]
+    saved = FORMS[form](lf)
+    assert saved != lf
+    # As MkDocs opens the file (File.content_string, read by hooks/blog.py),
+    # and as hooks/front_matter.py decodes its bytes.
+    opened = io.TextIOWrapper(io.BytesIO(saved), encoding="utf-8-sig").read()
+    decoded = saved.decode("utf-8-sig")
+    assert split_post(opened) == split_post(decoded) == split_post(lf.decode("utf-8"))
+
+
+@pytest.mark.parametrize("post", sorted(EDITOR_POSTS))
+def test_a_post_saved_with_lf_splits_as_mkdocs_splits_it(post):
+    text = EDITOR_POSTS[post].decode("utf-8")
+    front_matter, body = split_post(text)
+    assert yaml.safe_load(front_matter) == get_data(text)[1]
+    assert body == get_data(text)[0]
+
+
+def test_text_with_no_front_matter_has_no_split():
+    assert split_post("# A heading\n---\ntitle: A\n---\n") is None
+    assert split_post("---\n---\n") is None
 
 
 @pytest.mark.parametrize("title", [

@@ -65,3 +65,22 @@ def test_a_broken_post_prints_one_line_and_the_last_good_site_stays_served(serve
     edit(post, "I'm going with isn't.", "I'm going with isn't. Fixed while serving.")
     page = wait_for(server.base + POST, "Fixed while serving.")
     assert "April 30, 2026" in page
+
+
+def test_a_tag_at_another_tag_s_address_prints_one_line_and_the_last_good_site_stays(served):
+    project, server = served
+    post = project / "docs/posts/spelled-apart.md"
+    post.write_text("---\ntitle: Spelled apart\ndescription: D.\ndate: 2026-04-10\n"
+                    "tags: [gpt image]\n---\n\nBody.\n", encoding="utf-8")
+    line = server.wait_for_line('tags: found "gpt image" at tags/gpt-image/')
+    assert "docs/posts/spelled-apart.md" in line
+    assert "docs/posts/openais-tape-models-and-the-sora-trade.md" in line
+    server.wait_for_line("Not rebuilt: the last good site is still served")
+    assert "Spelled apart" not in fetch(server.base + "tags/gpt-image/")
+    assert "354 words" in fetch(server.base + "tags/gpt-image/")
+    assert not any("Traceback" in line for line in server.lines), server.lines
+
+    # Written alike but for case, it is the same tag: one page for both.
+    edit(post, "tags: [gpt image]", "tags: [GPT-Image]")
+    page = wait_for(server.base + "tags/gpt-image/", "Spelled apart")
+    assert "354 words" in page

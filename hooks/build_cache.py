@@ -27,7 +27,6 @@ are left out of the key (neither theme uses them in a page). Writes no
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import decimal
@@ -62,9 +61,11 @@ UNKEYED = frozenset({"pages", "build_date_utc", "config"})
 # the source file, and what link checks use after rendering.
 PAGE_INTERNALS = frozenset({"markdown", "file", "present_anchor_ids", "links_to_anchors",
                             "active", "_title_from_render"})
-# Lists of pages on the rendered page that its template does not show: a
-# listing shows this page's posts (the context's `posts`), not all of them.
-HEAD_LISTS = frozenset({"posts", "pages"})
+# What the rendered page refers to that its template shows by address and
+# title only: its parent (the home page, for a post), and a listing's lists
+# of all its posts and pages (the entries of this page come through the
+# context's `posts`; the page links need only addresses).
+HEAD_ONLY = frozenset({"parent", "posts", "pages"})
 # Atoms: values that stand for themselves in a key.
 ATOMS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta,
          decimal.Decimal, fractions.Fraction)
@@ -167,18 +168,26 @@ class SearchMemo:
 
     def __call__(self, page: Page) -> None:
         key = cache.digest(("search", page.url, page.content, toc_key(page.toc), page.title,
-                      summarize(page.meta, page, 2)))
+                            summarize(page.meta, 3)))
         entries = self.memo.get(key)
         if entries is None:
             start = len(self.index.entries)
             self.add(self.index, page)
-            entries = self.index.entries[start:]
-            self.memo.put(key, copy.deepcopy(entries))
+            self.memo.put(key, [copy_entry(entry) for entry in self.index.entries[start:]])
         else:
-            self.index.entries.extend(copy.deepcopy(entries))
+            self.index.entries.extend(copy_entry(entry) for entry in entries)
 
 
 # -- Pure helpers -------------------------------------------------------------
+
+
+def copy_entry(entry: dict) -> dict:
+    """A search entry of its own: its fields are strings, a number and a
+    list of tag names."""
+    copied = dict(entry)
+    if isinstance(copied.get("tags"), list):
+        copied["tags"] = list(copied["tags"])
+    return copied
 
 
 class Unkeyable(Exception):
@@ -190,72 +199,60 @@ def page_key(template: str, context: dict) -> bytes:
     page = context["page"]
     # The page is complete now (its own on_page_context has run): what was
     # kept of it while other pages rendered is summarized again.
-    _kept.pop(id(page), None)
-    parts = [template]
+    _kept.pop((id(page), 1), None)
+    _kept.pop((id(page), 2), None)
+    parts = [template, full_summary(page)]
     for name, value in context.items():
-        if name not in UNKEYED:
-            parts.append((name, summarize(value, page, 0)))
+        if name not in UNKEYED and name != "page":
+            parts.append((name, summarize(value, 1)))
     return cache.digest(tuple(parts))
 
 
-# Summaries kept by identity for the build under way (cleared at on_env, when
-# every page is complete): another page's, a long list of pages', the
-# navigation's. Each entry holds its object, so an id is never reused.
-_kept: dict[int, tuple] = {}
+# Summaries of other pages kept for the build under way (cleared at on_env,
+# when every page is complete), by identity and depth. Each entry holds its
+# page, so an id is never taken for another object's.
+_kept: dict[tuple[int, int], tuple] = {}
 ATOM_TYPES = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime,
                         dt.time, dt.timedelta, decimal.Decimal, fractions.Fraction})
 
 
-def _once(value: object, make) -> bytes:
-    kept = _kept.get(id(value))
-    if kept is None or kept[0] is not value:
-        kept = (value, cache.digest(make()))
-        _kept[id(value)] = kept
-    return kept[1]
-
-
-def summarize(value: object, page: Page | None, depth: int) -> object:
-    """`value` as atoms and tuples. The page being rendered is summarized in
-    full; another page by what a template may show of it, not its body
-    (`depth` 1), or, reached through another page, by its address and
-    title (`depth` 2 and more)."""
+def summarize(value: object, depth: int) -> object:
+    """`value` as atoms and tuples, the pages in it at `depth` (1: what a
+    template may show of a page, but its body; 2: the same, with the pages
+    it refers to by their heads; 3: a head, its address and title)."""
     kind = type(value)
     if kind in ATOM_TYPES:
         return value
     if kind is dict:
-        return ("dict", *((summarize(k, page, depth), summarize(v, page, depth))
-                          for k, v in value.items()))
+        return ("dict", *((summarize(k, depth), summarize(v, depth)) for k, v in value.items()))
     if kind is list or kind is tuple:
-        if depth >= 2 and value and isinstance(value[0], Page):
-            return ("pages", _once(value, lambda: tuple(page_head(item) for item in value)))
-        return (kind.__name__, *(summarize(item, page, depth) for item in value))
+        return (kind.__name__, *(summarize(item, depth) for item in value))
     if isinstance(value, Page):
-        return page_summary(value, page, depth)
-    return _other(value, page, depth)
+        return page_digest(value, depth)
+    return _other(value, depth)
 
 
-def _other(value: object, page: Page | None, depth: int) -> object:
+def _other(value: object, depth: int) -> object:
     if isinstance(value, ATOMS):
         return value
     if isinstance(value, dict):
-        return summarize(dict(value), page, depth)
+        return summarize(dict(value), depth)
     if isinstance(value, list | tuple):
-        return summarize(list(value), page, depth)
+        return summarize(list(value), depth)
     if isinstance(value, set | frozenset):
-        return ("set", *sorted(repr(summarize(item, page, depth)) for item in value))
+        return ("set", *sorted(repr(summarize(item, depth)) for item in value))
     if isinstance(value, AnchorLink):
         return toc_key([value])
     if isinstance(value, Navigation):
-        return ("nav", _once(value, lambda: (summarize(value.items, None, 1),
-                                             summarize(value.homepage, None, 1))))
+        return ("nav", summarize(value.items, 3), summarize(value.homepage, 3))
     if isinstance(value, Section | Link):
         return (type(value).__name__, value.title, getattr(value, "url", None),
-                summarize(getattr(value, "children", None) or [], page, depth))
+                summarize(getattr(value, "children", None) or [], depth))
     if isinstance(value, File):
         return ("file", value.src_uri, value.url)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__qualname__,
-                *((f.name, summarize(getattr(value, f.name), page, depth))
+                *((f.name, summarize(getattr(value, f.name), depth))
                   for f in dataclasses.fields(value)))
     if callable(value):
         # Such as a listing's `pagination`: it reads the page, keyed above.
@@ -267,37 +264,50 @@ def page_head(value: Page) -> tuple:
     return ("page", type(value).__qualname__, value.url, value.title, value.file.src_uri)
 
 
-def page_summary(value: Page, page: Page | None, depth: int) -> object:
-    if depth >= 2:
+def page_digest(value: Page, depth: int) -> object:
+    """Another page at `depth`: its head at 3, else a digest of what a
+    template may show of it (not its body), kept for the build."""
+    if depth >= 3:
         return page_head(value)
-    if value is page:
-        if depth > 0:
-            return ("this page",)
-        return _full(value)
-    return ("page", _once(value, lambda: _shown(value)))
+    kept = _kept.get((id(value), depth))
+    if kept is None or kept[0] is not value:
+        kept = (value, cache.digest(shown_summary(value, depth)))
+        _kept[(id(value), depth)] = kept
+    return ("page", kept[1])
 
 
-def _full(page: Page) -> tuple:
-    """The rendered page: all it holds but its Markdown source; its lists of
-    other pages (a listing's posts) by their heads."""
+def shown_summary(value: Page, depth: int) -> tuple:
+    """What a template may show of another page: all it holds but its body,
+    its Markdown and its source; the pages it refers to (its parent, its
+    neighbours) by their heads, the lists of pages it holds (an archive
+    year's posts) one depth further."""
+    parts = [page_head(value)]
+    for name, item in vars(value).items():
+        if name in PAGE_INTERNALS or name in ("content", "toc"):
+            continue
+        if isinstance(item, Page):
+            parts.append((name, page_head(item)))
+        else:
+            parts.append((name, summarize(item, depth + 1)))
+    return tuple(parts)
+
+
+def full_summary(page: Page) -> tuple:
+    """The page being rendered: all it holds but its Markdown and source;
+    its older and newer pages as other pages (their titles are shown), its
+    parent and its own lists of pages (a listing's posts, whose entries
+    come through the context) by their heads."""
     parts = [page_head(page)]
     for name, item in vars(page).items():
         if name in PAGE_INTERNALS:
             continue
         if name == "toc":
             parts.append((name, toc_key(item)))
-        elif name in HEAD_LISTS:
-            parts.append((name, summarize(item, None, 2)))
+        elif name in HEAD_ONLY:
+            parts.append((name, summarize(item, 3)))
         else:
-            parts.append((name, summarize(item, page, 1)))
+            parts.append((name, summarize(item, 1)))
     return tuple(parts)
-
-
-def _shown(value: Page) -> tuple:
-    """Another page: what a template may show of it, not its body."""
-    return (page_head(value), *(
-        (name, summarize(item, None, 2)) for name, item in vars(value).items()
-        if name not in PAGE_INTERNALS and name not in ("content", "toc")))
 
 
 def toc_key(toc) -> tuple:

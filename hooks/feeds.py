@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+import cache
 from mkdocs.exceptions import PluginError
 from posts import current, is_draft, tag_slug
 
@@ -40,6 +41,8 @@ SITE_FEED = "feed.xml"
 DEFAULT_LENGTH = 20
 # Attributes that hold a URL in the HTML that Markdown makes.
 URL_ATTRIBUTES = frozenset({"href", "src"})
+# When a blog with no published post was last updated.
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Characters XML 1.0 does not allow anywhere, not even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -80,6 +83,9 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         return None
     length = _feed_length(config)
     entries = {post.file.src_uri: _entry(post) for post in posts}
+    # A feed with no entry yet (a tag of drafts only, under `mkdocs serve`)
+    # was updated when the blog last was: the same in every build.
+    quiet = max((entry.updated for entry in entries.values()), default=EPOCH)
     # Links are made absolute only in the entries a feed carries (the newest
     # `length` of each), once each: not in every post of a long blog.
     resolved: dict[str, Entry] = {}
@@ -89,13 +95,20 @@ def on_post_build(*, config: MkDocsConfig) -> None:
             resolved.get(entry.url) or resolved.setdefault(entry.url, _resolved(entry))
             for entry in newest(chosen, length)
         ]
-        _write(Path(config.site_dir, path), atom_feed(feed, carried, now))
+        _write(Path(config.site_dir, path), atom_feed(feed, carried, quiet))
     return None
 
 
 def _resolved(entry: Entry) -> Entry:
-    """`entry` with the links of its content made absolute."""
-    return replace(entry, content=absolute_links(entry.content, entry.url))
+    """`entry` with the links of its content made absolute (kept by content
+    and address in hooks/cache.py's "feed-links" table)."""
+    memo = cache.table("feed-links")
+    key = cache.digest((entry.content, entry.url))
+    content = memo.get(key)
+    if content is None:
+        content = absolute_links(entry.content, entry.url)
+        memo.put(key, content)
+    return replace(entry, content=content)
 
 
 def _feed_contents(config: MkDocsConfig, posts: list, entries: dict[str, Entry]):

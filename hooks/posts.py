@@ -15,6 +15,7 @@ archive/{date}` by year), so no published address changed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import posixpath
@@ -352,6 +353,7 @@ def split_post(text: str) -> tuple[str, str] | None:
     return match.group(1), text[match.end():].lstrip("\n")
 
 
+@functools.lru_cache(maxsize=65536)
 def tag_slug(name: str) -> str:
     """The address part of a tag: tags/<slug>/."""
     return TAG_SLUGIFY(name, "-")

@@ -72,7 +72,7 @@ class Served:
 @dataclass
 class Outputs:
     """What a build produced, by path relative to the site: bytes, or a
-    source file to copy (`Copy`)."""
+    source file to copy (`copy_of`)."""
 
     files: dict[str, object] = field(default_factory=dict)
 
@@ -80,18 +80,12 @@ class Outputs:
         self.files[rel] = content
 
 
-@dataclass(frozen=True)
-class Copy:
-    """A file copied into the site as it is, known by its path and stat."""
-
-    source: str
-    mtime_ns: int
-    size: int
-
-    @classmethod
-    def of(cls, source: str) -> Copy:
-        stat = os.stat(source)
-        return cls(source, stat.st_mtime_ns, stat.st_size)
+def copy_of(source: str) -> tuple:
+    """A file copied into the site as it is, known by its path and stat. A
+    plain tuple, equal across rebuilds (the hooks' classes are made anew
+    each time hooks/serve_reload.py drops this module)."""
+    stat = os.stat(source)
+    return ("copy", source, stat.st_mtime_ns, stat.st_size)
 
 
 def served_state(site_dir: str) -> Served:
@@ -184,7 +178,7 @@ def _build(config: MkDocsConfig, serve_url: str | None) -> Outputs:
 
 def _static(file: File) -> object:
     if file.generated_by is None and file.abs_src_path:
-        return Copy.of(file.abs_src_path)
+        return copy_of(file.abs_src_path)
     return file.content_bytes
 
 
@@ -277,6 +271,7 @@ def commit(outputs: Outputs, staging: Path, live: Path, served: Served) -> tuple
         if served.files.get(rel) == content and (live / rel).is_file():
             continue
         _write(live / rel, content)
+        log.debug(f"Written: {rel}")
         written += 1
     gone = [rel for rel in served.files if rel not in produced]
     for rel in gone:
@@ -289,8 +284,8 @@ def commit(outputs: Outputs, staging: Path, live: Path, served: Served) -> tuple
 def _write(path: Path, content: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    if isinstance(content, Copy):
-        shutil.copyfile(content.source, partial)
+    if isinstance(content, tuple):
+        shutil.copyfile(content[1], partial)
     else:
         partial.write_bytes(content)
     os.replace(partial, path)

@@ -224,12 +224,13 @@ def wait_for(url: str, needle: str, timeout: float = 30) -> str:
 class Served:
     """A real `mkdocs serve` of `project` on 127.0.0.1, and what it prints."""
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, extra_env: dict[str, str] | None = None) -> None:
         port = free_port()
+        self.addr = f"127.0.0.1:{port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--livereload",
-             "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "-m", "mkdocs", "serve", "--livereload", "--dev-addr", self.addr],
+            cwd=project, env=env() | (extra_env or {}), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True,
         )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()

@@ -24,6 +24,7 @@ from support import (
     copy_project,
     fixture_posts,
     parse,
+    serving,
 )
 
 sys.path.insert(0, str(ROOT / "hooks"))
@@ -291,12 +292,10 @@ LISTEN = """document.addEventListener('securitypolicyviolation', event => {
 });"""
 
 
-@pytest.fixture(params=["light", "dark"])
-def watched(request, browser):
-    """A page in a context of the given scheme, and the violations and
-    console errors of everything it opens."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800},
-                                  color_scheme=request.param)
+def watch(browser, scheme: str):
+    """A context of the given scheme, and a page in it, with the violations
+    and console errors of everything the page opens."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
     seen: dict[str, list] = {"violations": [], "errors": []}
     context.expose_function("reportViolation", lambda found: seen["violations"].append(found))
     context.add_init_script(LISTEN)
@@ -304,6 +303,12 @@ def watched(request, browser):
     page.on("console", lambda message: message.type == "error" and seen["errors"].append(
         message.text))
     page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+    return context, page, seen
+
+
+@pytest.fixture(params=["light", "dark"])
+def watched(request, browser):
+    context, page, seen = watch(browser, request.param)
     yield page, seen
     context.close()
 
@@ -375,3 +380,23 @@ def test_the_embed_allowed_in_mkdocs_yml_is_not_blocked(watched, csp_server):
     assert page.locator(f"iframe[src='{EMBED}']").count() == 1
     assert seen["violations"] == []
 
+
+
+def test_under_serve_live_reload_runs_and_nothing_else_is_allowed(browser, tmp_path):
+    """MkDocs adds its live-reload script to every page it serves, after the
+    hooks; the preview's policy lets it run, and reloads the page on a save."""
+    context, page, seen = watch(browser, "light")
+    project = copy_project(tmp_path / "blog")
+    with serving(project) as served:
+        # Live reload keeps a request open: the network is never idle.
+        page.goto(served.base + SEED_URL, wait_until="load")
+        directives = policy_of(BeautifulSoup(page.content(), "html.parser"))
+        assert directives["script-src"] == ["'self'", "'unsafe-inline'"]
+        assert directives["img-src"] == ["'self'", "data:"]
+        post = project / "docs" / "posts" / "openais-tape-models-and-the-sora-trade.md"
+        post.write_text(post.read_text(encoding="utf-8").replace(
+            "I'm going with isn't.", "I'm going with isn't. Saved while open."), encoding="utf-8")
+        page.get_by_text("Saved while open.").wait_for(timeout=30_000)
+        # Closed while the server runs: its open poll would fail after.
+        context.close()
+    assert seen == {"violations": [], "errors": []}

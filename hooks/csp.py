@@ -29,6 +29,7 @@ what the site will block. Writes no `page.meta` key.
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import html as html_text
 import re
@@ -62,9 +63,10 @@ BASE: dict[str, tuple[str, ...]] = {
     "base-uri": (SELF,),
     "form-action": (NONE,),
 }
-# Directives a writer may widen in extra.csp (CSP Level 3). frame-ancestors,
+# Directives a writer may widen in extra.csp (CSP Level 3): not default-src,
+# which the directives written out above do not fall back to. frame-ancestors,
 # report-uri, report-to and sandbox are ignored in a <meta> policy.
-WIDENABLE = frozenset(BASE) | {
+WIDENABLE = (frozenset(BASE) - {"default-src"}) | {
     "child-src", "frame-src", "manifest-src", "media-src",
     "script-src-elem", "script-src-attr", "style-src-elem", "style-src-attr",
 }
@@ -162,8 +164,10 @@ def check_extra(value: object) -> dict[str, tuple[str, ...]]:
             raise ValueError(f"{key}: found a directive that a <meta> policy cannot set; "
                              "expected one of " + ", ".join(sorted(WIDENABLE)))
         if name not in WIDENABLE:
-            raise ValueError(f"{key}: found an unknown directive; expected one of "
-                             + ", ".join(sorted(WIDENABLE)))
+            close = [] if name in BASE else difflib.get_close_matches(str(name), WIDENABLE, n=1)
+            raise ValueError(f"{key}: found a directive that extra.csp does not widen; "
+                             + (f"expected `{close[0]}`" if close else "expected one of "
+                                + ", ".join(sorted(WIDENABLE))))
         if not isinstance(sources, list) or not sources:
             raise ValueError(f"{key}: found {sources!r}; expected {EXAMPLE}")
         for source in sources:

@@ -131,7 +131,10 @@ def test_good_extra_csp_is_taken(value):
 
 @pytest.mark.parametrize(("value", "message"), [
     (["frame-src"], "extra.csp: found ['frame-src']; expected a mapping of directive to"),
-    ({"frame-scr": ["https://a.example"]}, "extra.csp.frame-scr: found an unknown directive"),
+    ({"frame-scr": ["https://a.example"]}, "extra.csp.frame-scr: found a directive that "
+                                           "extra.csp does not widen; expected `frame-src`"),
+    ({"default-src": ["https://a.example"]}, "extra.csp.default-src: found a directive that "
+                                             "extra.csp does not widen; expected one of"),
     ({"frame-ancestors": ["'none'"]}, "extra.csp.frame-ancestors: found a directive that a "
                                       "<meta> policy cannot set"),
     ({"frame-src": "https://a.example"}, "extra.csp.frame-src: found 'https://a.example'; "

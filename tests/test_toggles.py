@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from support import CHROME_ARGS, ROOT, SEED_URL, chrome_path, parse
 
@@ -45,16 +45,15 @@ def test_built_toggles_belong_to_a_form_that_turns_autocomplete_off(site, path):
 
 
 @pytest.fixture
-def no_page_cache_browser():
+def no_page_cache_browser(browser):
     """Chromium without its back-forward cache, so that going back reloads
     the page and restores form state, as Firefox does too."""
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chrome_path(), headless=True,
-            args=[*CHROME_ARGS, "--disable-features=BackForwardCache"],
-        )
-        yield launched
-        launched.close()
+    launched = browser.browser_type.launch(
+        executable_path=chrome_path(), headless=True,
+        args=[*CHROME_ARGS, "--disable-features=BackForwardCache"],
+    )
+    yield launched
+    launched.close()
 
 
 def test_search_is_closed_again_after_coming_back_to_a_page(no_page_cache_browser, server):

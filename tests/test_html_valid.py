@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from support import ROOT
+from support import ROOT, build, copy_project, fixture_posts
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -25,6 +25,21 @@ def vnu(*paths: Path) -> list[dict]:
 def test_every_built_page_is_valid_html(site):
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 10
+    errors = [f"{m['url'].split(str(site))[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in vnu(site)]
+    assert errors == []
+
+
+def test_every_kind_of_page_of_a_larger_blog_is_valid_html(tmp_path):
+    # Numbered listing pages, years, a plain page: more than the real site has.
+    project = copy_project(tmp_path / "blog")
+    fixture_posts(project)
+    (project / "docs" / "about.md").write_text("# About\n\nA plain page.\n", encoding="utf-8")
+    site = tmp_path / "site"
+    done = build(project, site)
+    assert done.returncode == 0, done.stderr
+    for page in ("page/2/index.html", "archive/2024/page/2/index.html", "about/index.html"):
+        assert (site / page).is_file(), page
     errors = [f"{m['url'].split(str(site))[-1]}:{m.get('lastLine')}: {m['message']}"
               for m in vnu(site)]
     assert errors == []

@@ -5,16 +5,22 @@ GitHub Pages sends no headers a site can choose, so the policy is a
 `<meta charset>`, before any script, link or image in `<head>` (a policy in
 `<meta>` covers only what comes after it). It allows the site's own
 scripts, styles, images, fonts, workers and connections ('self'), each
-inline script of the page by its SHA-256 hash, and nothing from another
-host; no plugins (`object-src 'none'`), no `<base>` to another address, no
-form submissions (Material's search form is never submitted: its bundle
-answers Enter itself).
+inline script and `<style>` of the page by its SHA-256 hash, and nothing
+from another host; no plugins (`object-src 'none'`), no `<base>` to another
+address, no form submissions (Material's search form is never submitted:
+its bundle answers Enter itself). Style attributes, which Python-Markdown
+writes to align table columns, are allowed by hash too (`style-src-attr
+'unsafe-hashes'`, the only way CSP allows an attribute by hash): only those
+the build wrote apply. Material's bundle sets styles through the CSSOM
+(`element.style`), which no policy governs, and uses no blob: URL; its
+search worker is a file of the site, and the search index is fetched from it.
 
 The hashes are of the page as it is written: `on_post_page` (and
 `on_post_template`, for 404.html) runs last (priority -100, and the hook is
 listed last in mkdocs.yml), after every hook that changes the page. Data
 blocks (`application/json`, `application/ld+json`) are not run by a browser
-and are not checked against the policy, so they get no hash.
+and are not checked against the policy, so they get no hash. Reading the page
+takes about 0.1-0.3 ms (benchmarks/csp_cost.py).
 
 A writer who embeds something from another host widens the policy in
 mkdocs.yml, `extra.csp`: directive -> list of sources, added to the site's
@@ -33,8 +39,7 @@ import difflib
 import hashlib
 import html as html_text
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import posts as blog_posts
 from mkdocs.exceptions import PluginError
@@ -96,13 +101,17 @@ JAVASCRIPT = frozenset({
     "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript",
     "text/x-javascript", "module", "importmap", "speculationrules",
 })
-# A comment, or a script element and its text up to the first </script: the
-# way the HTML tokenizer reads them (a script that writes "<!--<script"
-# into itself is the one case read differently).
+# A comment, or a script or style element and its text up to the first
+# </script or </style: the way the HTML tokenizer reads them (a script that
+# writes "<!--<script" into itself is the one case read differently).
 ELEMENT = re.compile(
-    r"<!--.*?-->|<script(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</script(?=[\s/>])",
+    r"<!--.*?-->|<(script|style)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</\1(?=[\s/>])",
     re.IGNORECASE | re.DOTALL,
 )
+# A style attribute (outside comments, scripts and styles). One found in text
+# rather than in a tag only adds a hash of a style the page has anyway.
+STYLE_ATTRIBUTE = re.compile(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                             re.IGNORECASE)
 ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 HEAD = re.compile(r"<head(?=[\s>])[^>]*>", re.IGNORECASE)
 CHARSET = re.compile(r"<meta\s[^>]*\bcharset\s*=[^>]*>", re.IGNORECASE)
@@ -139,9 +148,8 @@ def on_post_template(output_content: str, /, *, template_name: str,
 
 def with_page_policy(output: str, name: str) -> str:
     serving = blog_posts.serving()
-    hashes = [] if serving else script_hashes(output)
     try:
-        return with_policy(output, policy(_directives, hashes, inline=serving))
+        return with_policy(output, policy(_directives, page_hashes(output), serving=serving))
     except ValueError as error:
         raise PluginError(f"{name}: {error}") from None
 
@@ -193,37 +201,71 @@ def widened(base: dict[str, tuple[str, ...]],
     return directives
 
 
-def policy(directives: dict[str, tuple[str, ...]], hashes: Iterable[str],
-           inline: bool = False) -> str:
-    """The policy text: `directives`, with script-src (and script-src-elem,
-    if set) also allowing `hashes`, or every inline script if `inline`."""
-    extra = ("'unsafe-inline'",) if inline else tuple(dict.fromkeys(hashes))
-    parts = []
-    for name, sources in directives.items():
-        if name in ("script-src", "script-src-elem"):
-            sources = (*sources, *extra)
-        parts.append(" ".join((name, *sources)))
-    return "; ".join(parts)
+class Inline(NamedTuple):
+    """What a page has inline: the text of its scripts that run, of its
+    <style> elements and of its style attributes (or their hash sources)."""
+
+    scripts: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
+    style_attributes: tuple[str, ...] = ()
 
 
-def inline_scripts(html: str) -> list[str]:
-    """The text of each inline script in `html` that a browser runs, in
-    order, with line breaks normalized as the HTML parser does."""
-    scripts = []
+def policy(directives: dict[str, tuple[str, ...]], hashes: Inline,
+           serving: bool = False) -> str:
+    """The policy text: `directives`, with script-src allowing the inline
+    scripts' hashes (every inline script if `serving`), style-src the
+    <style> elements' and style-src-attr the style attributes' (CSP allows
+    attributes by hash only beside 'unsafe-hashes')."""
+    added = {
+        "script-src": ("'unsafe-inline'",) if serving else hashes.scripts,
+        "style-src": hashes.styles,
+        "style-src-attr": ("'unsafe-hashes'", *hashes.style_attributes)
+        if hashes.style_attributes else (),
+    }
+    added["script-src-elem"], added["style-src-elem"] = added["script-src"], added["style-src"]
+    sources = dict(directives)
+    if added["style-src-attr"] and "style-src-attr" not in sources:
+        sources["style-src-attr"] = ()
+    return "; ".join(" ".join((name, *own, *added.get(name, ())))
+                     for name, own in sources.items())
+
+
+def inline_code(html: str) -> Inline:
+    """The inline scripts that a browser runs, <style> elements that it
+    applies and style attributes in `html`, in order, with line breaks
+    normalized and (in attributes) character references decoded as the
+    HTML parser does."""
+    scripts, styles = [], []
     for match in ELEMENT.finditer(html):
-        attributes, text = match.group(1), match.group(2)
-        if attributes is not None and runs(attributes):
-            scripts.append(text.replace("\r\n", "\n").replace("\r", "\n"))
-    return scripts
+        tag, attributes, text = match.groups()
+        if tag is None:
+            continue
+        if (runs(attributes) if tag.lower() == "script" else applies(attributes)):
+            (scripts if tag.lower() == "script" else styles).append(newlines(text))
+    outside = ELEMENT.sub(" ", html)
+    style_attributes = [html_text.unescape(newlines("".join(filter(None, match.groups()))))
+                        for match in STYLE_ATTRIBUTE.finditer(outside)]
+    return Inline(tuple(scripts), tuple(styles), tuple(style_attributes))
+
+
+def newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def attributes_of(attributes: str) -> dict[str, str]:
+    """A start tag's attributes (its text after the tag name), the first of
+    each name, values decoded."""
+    found: dict[str, str] = {}
+    for name, *values in ATTRIBUTE.findall(attributes):
+        found.setdefault(name.lower(), html_text.unescape("".join(values)))
+    return found
 
 
 def runs(attributes: str) -> bool:
     """Whether a script element with these attributes (the text of its
     start tag after `<script`) runs its own text: it has no src, and its
     type (or language) is JavaScript, a module, an import map or rules."""
-    found: dict[str, str] = {}
-    for name, *values in ATTRIBUTE.findall(attributes):
-        found.setdefault(name.lower(), html_text.unescape("".join(values)))
+    found = attributes_of(attributes)
     if "src" in found:
         return False
     if "type" in found:
@@ -233,15 +275,22 @@ def runs(attributes: str) -> bool:
     return language == "" or f"text/{language}".lower() in JAVASCRIPT
 
 
-def sha256_source(script: str) -> str:
-    """The CSP hash source of a script's text: 'sha256-<base64>'."""
-    digest = hashlib.sha256(script.encode("utf-8")).digest()
+def applies(attributes: str) -> bool:
+    """Whether a style element with these attributes is CSS a browser
+    applies: its type is absent, empty or text/css."""
+    return attributes_of(attributes).get("type", "").lower() in ("", "text/css")
+
+
+def sha256_source(text: str) -> str:
+    """The CSP hash source of a script's or style's text: 'sha256-<base64>'."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def script_hashes(html: str) -> list[str]:
-    """The hash source of each inline script that runs in `html`, once each."""
-    return list(dict.fromkeys(sha256_source(script) for script in inline_scripts(html)))
+def page_hashes(html: str) -> Inline:
+    """The hash sources of everything inline in `html`, once each."""
+    return Inline(*(tuple(dict.fromkeys(map(sha256_source, texts)))
+                    for texts in inline_code(html)))
 
 
 def with_policy(html: str, text: str) -> str:

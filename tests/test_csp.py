@@ -30,11 +30,13 @@ from support import (
 sys.path.insert(0, str(ROOT / "hooks"))
 from csp import (  # noqa: E402
     BASE,
+    Inline,
+    applies,
     check_extra,
-    inline_scripts,
+    inline_code,
+    page_hashes,
     policy,
     runs,
-    script_hashes,
     sha256_source,
     widened,
     with_policy,
@@ -64,12 +66,30 @@ def test_only_scripts_a_browser_runs_from_their_own_text_count(attributes, expec
     assert runs(attributes) is expected
 
 
+@pytest.mark.parametrize(("attributes", "expected"), [
+    ("", True), (' type="text/css"', True), (" type=''", True), (' media="print"', True),
+    (' type="text/plain"', False),
+])
+def test_only_style_elements_of_css_count(attributes, expected):
+    assert applies(attributes) is expected
+
+
 def test_inline_scripts_are_found_in_order_and_data_blocks_and_comments_skipped():
     html = ("<head><script>a()</script><script type=application/json>{}</script>"
             "<!-- <script>not()</script> --><script src=x.js></script>"
             "<SCRIPT data-x='>'>b()\r\nc()</SCRIPT ></head>"
             "<svg><script>d()</script></svg>")
-    assert inline_scripts(html) == ["a()", "b()\nc()", "d()"]
+    assert inline_code(html).scripts == ("a()", "b()\nc()", "d()")
+
+
+def test_style_elements_and_attributes_are_found_outside_scripts_and_comments():
+    html = ('<style>p { color: red }</style><style type="text/plain">x</style>'
+            '<p style="text-align: center;">a</p><td STYLE=\'a: &quot;b&quot;\'>'
+            '<script>x = \' style="no"\'</script><!-- <p style="nor"> -->'
+            '<style>q { }</style>')
+    found = inline_code(html)
+    assert found.styles == ("p { color: red }", "q { }")
+    assert found.style_attributes == ("text-align: center;", 'a: "b"')
 
 
 def test_a_script_is_hashed_as_the_csp_spec_hashes_it():
@@ -79,23 +99,31 @@ def test_a_script_is_hashed_as_the_csp_spec_hashes_it():
     assert sha256_source("") == "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 
 
-def test_the_same_script_twice_is_hashed_once():
-    assert len(script_hashes("<script>x()</script><p><script>x()</script>")) == 1
+def test_the_same_script_or_style_twice_is_hashed_once():
+    hashes = page_hashes('<script>x()</script><p style="a"><script>x()</script><b style="a">')
+    assert hashes == Inline((sha256_source("x()"),), (), (sha256_source("a"),))
 
 
 def test_policy_lists_the_sites_own_sources_and_the_hashes_in_script_src():
-    text = policy(BASE, ["'sha256-a='", "'sha256-b='"])
+    text = policy(BASE, Inline(("'sha256-a='", "'sha256-b='")))
     directives = dict(part.split(" ", 1) for part in text.split("; "))
     assert directives["script-src"] == "'self' 'sha256-a=' 'sha256-b='"
     assert directives["default-src"] == "'self'"
     for name in ("style-src", "font-src", "connect-src", "worker-src", "base-uri"):
         assert directives[name] == "'self'"
     assert directives["object-src"] == directives["form-action"] == "'none'"
-    assert "unsafe" not in text
+    assert "unsafe" not in text and "style-src-attr" not in text
+
+
+def test_styles_are_allowed_by_hash_and_style_attributes_beside_unsafe_hashes():
+    text = policy(BASE, Inline((), ("'sha256-s='",), ("'sha256-a='",)))
+    assert "; style-src 'self' 'sha256-s=';" in text
+    assert text.endswith("; style-src-attr 'unsafe-hashes' 'sha256-a='")
+    assert "unsafe-inline" not in text
 
 
 def test_under_serve_inline_scripts_are_allowed_without_hashes():
-    text = policy(BASE, [], inline=True)
+    text = policy(BASE, Inline(("'sha256-a='",)), serving=True)
     assert "script-src 'self' 'unsafe-inline';" in text and "sha256" not in text
 
 
@@ -115,7 +143,7 @@ def test_a_writers_sources_are_added_to_the_sites_own(extra, name, expected):
 def test_a_writers_script_src_elem_gets_the_hashes_too():
     directives = widened(BASE, {"script-src-elem": ("https://platform.example.com",)})
     assert "script-src-elem 'self' https://platform.example.com 'sha256-a='" in policy(
-        directives, ["'sha256-a='"])
+        directives, Inline(("'sha256-a='",)))
 
 
 @pytest.mark.parametrize("value", [
@@ -190,15 +218,33 @@ def hashed(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def test_every_page_allows_exactly_its_own_inline_scripts(site):
+def unique_hashes(texts) -> list[str]:
+    return list(dict.fromkeys(map(hashed, texts)))
+
+
+@pytest.mark.parametrize("which", ["site", "csp_site"])
+def test_every_page_allows_exactly_its_own_inline_scripts_and_styles(request, which):
+    site = request.getfixturevalue(which)
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 10
     for path in pages:
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        if path.parent.name == "blocked":
+            # Injected after the build.
+            soup.find_all("script")[-1].decompose()
+            soup.find(id="injected-style").decompose()
         scripts = executed_scripts(soup)
         assert scripts, path
-        sources = policy_of(soup)["script-src"]
-        assert sources == ["'self'", *dict.fromkeys(map(hashed, scripts))], path
+        directives = policy_of(soup)
+        assert directives["script-src"] == ["'self'", *unique_hashes(scripts)], path
+        styles = [style.string or "" for style in soup.find_all("style")]
+        assert directives["style-src"] == ["'self'", *unique_hashes(styles)], path
+        attributes = [element["style"] for element in soup.find_all(style=True)]
+        expected = ["'unsafe-hashes'", *unique_hashes(attributes)] if attributes else None
+        assert directives.get("style-src-attr") == expected, path
+    if which == "csp_site":
+        about = policy_of(parse(site, "about/index.html"))
+        assert len(about["style-src"]) == 2 and len(about["style-src-attr"]) == 5
 
 
 def test_every_page_has_the_policy_before_anything_it_governs(site):
@@ -236,7 +282,8 @@ def test_a_bad_extra_csp_stops_the_build_with_one_line(tmp_path):
 # -- A blog with every kind of page, an embed and a page the policy blocks ----
 
 EMBED = "https://www.youtube-nocookie.com/embed/x"
-INJECTED = "<script>window.injected = true; document.title = 'injected';</script>"
+INJECTED = ('<p id="injected-style" style="color: rgb(255, 0, 0)">Injected.</p>'
+            "<script>window.injected = true; document.title = 'injected';</script>")
 BLOCKED = """# Blocked
 
 An image from another host: ![outside](https://example.com/x.png)
@@ -248,6 +295,17 @@ PLAIN = f"""# About
 A plain page with a video the writer allowed in mkdocs.yml.
 
 <iframe title="A video" src="{EMBED}"></iframe>
+
+A table with aligned columns, which Python-Markdown aligns with style
+attributes, and the writer's own styles:
+
+| Left | Centre | Right |
+| :--- | :----: | ----: |
+| a    | b      | c     |
+
+<p class="ew-own" style="border-inline-start: 4px solid currentcolor">Bordered.</p>
+
+<style>.ew-own {{ outline: 2px dotted currentcolor; }}</style>
 """
 
 
@@ -371,16 +429,23 @@ def test_the_policy_blocks_an_injected_script_an_outside_image_and_frame(watched
     # A frame from another origin is reported by its origin only.
     assert ("frame-src", "https://example.com") in blocked, seen
     assert ("script-src-elem", "inline") in blocked, seen
+    assert ("style-src-attr", "inline") in blocked, seen
+    assert page.evaluate("getComputedStyle(document.getElementById('injected-style')).color") \
+        != "rgb(255, 0, 0)"
     assert page.evaluate("window.injected") is None
     assert page.title() != "injected"
     assert page.evaluate("document.querySelector('img[alt=outside]').naturalWidth") == 0
 
 
-def test_the_embed_allowed_in_mkdocs_yml_is_not_blocked(watched, csp_server):
+def test_the_embed_allowed_in_mkdocs_yml_and_the_pages_own_styles_apply(watched, csp_server):
     page, seen = watched
     page.goto(csp_server.url + "about/")
     settle(page)
     assert page.locator(f"iframe[src='{EMBED}']").count() == 1
+    style = "([selector, property]) => getComputedStyle(document.querySelector(selector))[property]"
+    assert page.evaluate(style, ["th:nth-child(2)", "textAlign"]) == "center"
+    assert page.evaluate(style, [".ew-own", "borderInlineStartWidth"]) == "4px"
+    assert page.evaluate(style, [".ew-own", "outlineStyle"]) == "dotted"
     assert seen["violations"] == []
 
 

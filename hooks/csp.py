@@ -39,6 +39,7 @@ import difflib
 import hashlib
 import html as html_text
 import re
+import string
 from typing import TYPE_CHECKING, NamedTuple
 
 import posts as blog_posts
@@ -108,10 +109,14 @@ ELEMENT = re.compile(
     r"<!--.*?-->|<(script|style)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</\1(?=[\s/>])",
     re.IGNORECASE | re.DOTALL,
 )
-# A style attribute (outside comments, scripts and styles). One found in text
-# rather than in a tag only adds a hash of a style the page has anyway.
-STYLE_ATTRIBUTE = re.compile(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
-                             re.IGNORECASE)
+# A style attribute (outside comments, scripts and styles), looked for in an
+# ASCII-lowercased copy: a pattern that starts with a literal is searched
+# ten times faster than one that ignores case. One found in text rather than
+# in a tag only adds a hash of a style the page has anyway.
+STYLE_ATTRIBUTE = re.compile(r"""style\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# What may come before an attribute name in a tag (HTML whitespace, or "/").
+BEFORE_ATTRIBUTE = frozenset(" \t\n\f\r/")
 ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 HEAD = re.compile(r"<head(?=[\s>])[^>]*>", re.IGNORECASE)
 CHARSET = re.compile(r"<meta\s[^>]*\bcharset\s*=[^>]*>", re.IGNORECASE)
@@ -235,17 +240,31 @@ def inline_code(html: str) -> Inline:
     applies and style attributes in `html`, in order, with line breaks
     normalized and (in attributes) character references decoded as the
     HTML parser does."""
-    scripts, styles = [], []
+    scripts, styles, outside, end = [], [], [], 0
     for match in ELEMENT.finditer(html):
+        outside.append(html[end:match.start()])
+        end = match.end()
         tag, attributes, text = match.groups()
         if tag is None:
             continue
-        if (runs(attributes) if tag.lower() == "script" else applies(attributes)):
-            (scripts if tag.lower() == "script" else styles).append(newlines(text))
-    outside = ELEMENT.sub(" ", html)
-    style_attributes = [html_text.unescape(newlines("".join(filter(None, match.groups()))))
-                        for match in STYLE_ATTRIBUTE.finditer(outside)]
-    return Inline(tuple(scripts), tuple(styles), tuple(style_attributes))
+        if tag.lower() == "script":
+            if runs(attributes):
+                scripts.append(newlines(text))
+        elif applies(attributes):
+            styles.append(newlines(text))
+    outside.append(html[end:])
+    return Inline(tuple(scripts), tuple(styles), tuple(style_attributes(" ".join(outside))))
+
+
+def style_attributes(html: str) -> list[str]:
+    """The value of each style attribute in `html`, decoded."""
+    values = []
+    for match in STYLE_ATTRIBUTE.finditer(html.translate(ASCII_LOWER)):
+        if match.start() == 0 or html[match.start() - 1] not in BEFORE_ATTRIBUTE:
+            continue
+        group = next(group for group in (1, 2, 3) if match.start(group) != -1)
+        values.append(html_text.unescape(newlines(html[match.start(group):match.end(group)])))
+    return values
 
 
 def newlines(text: str) -> str:

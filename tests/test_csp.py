@@ -84,12 +84,13 @@ def test_inline_scripts_are_found_in_order_and_data_blocks_and_comments_skipped(
 
 def test_style_elements_and_attributes_are_found_outside_scripts_and_comments():
     html = ('<style>p { color: red }</style><style type="text/plain">x</style>'
-            '<p style="text-align: center;">a</p><td STYLE=\'a: &quot;b&quot;\'>'
+            '<p style="text-align: center;">a</p><td STYLE=\'a: &quot;B&quot;\'>'
+            '<p/style=c:d><p class=style="no"><p data-style="nor">'
             '<script>x = \' style="no"\'</script><!-- <p style="nor"> -->'
             '<style>q { }</style>')
     found = inline_code(html)
     assert found.styles == ("p { color: red }", "q { }")
-    assert found.style_attributes == ("text-align: center;", 'a: "b"')
+    assert found.style_attributes == ("text-align: center;", 'a: "B"', "c:d")
 
 
 def test_a_script_is_hashed_as_the_csp_spec_hashes_it():

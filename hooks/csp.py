@@ -187,6 +187,9 @@ def check_extra(value: object) -> dict[str, tuple[str, ...]]:
             if isinstance(source, str) and source.lower() in KEYWORDS:
                 raise ValueError(f"{key}: found {source!r}; expected it in single quotes, "
                                  f"as \"'{source}'\"")
+            if source == "'unsafe-inline'":
+                raise ValueError(f"{key}: found \"'unsafe-inline'\", which a page's hashes turn "
+                                 f"off; expected {EXAMPLE} (the build hashes inline code)")
             if not isinstance(source, str) or not SOURCE.fullmatch(source):
                 raise ValueError(f"{key}: found {source!r}; expected {EXAMPLE}")
         checked[name] = tuple(sources)

@@ -174,6 +174,8 @@ def test_good_extra_csp_is_taken(value):
     ({"frame-src": ["https://a.example;script-src *"]}, "extra.csp.frame-src: found"),
     ({"img-src": [42]}, "extra.csp.img-src: found 42; expected a list of sources"),
     ({"img-src": ["self"]}, "extra.csp.img-src: found 'self'; expected it in single quotes"),
+    ({"style-src": ["'unsafe-inline'"]}, "extra.csp.style-src: found \"'unsafe-inline'\", "
+                                         "which a page's hashes turn off"),
     ({"img-src": ['https://a.example/"><script>']}, "extra.csp.img-src: found"),
 ])
 def test_bad_extra_csp_is_named_with_what_was_expected(value, message):

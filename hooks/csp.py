@@ -125,6 +125,10 @@ HEAD_SCRIPT = re.compile(r"<script|</head", re.IGNORECASE)
 
 # The site's directives with the writer's sources, from on_config.
 _directives: dict[str, tuple[str, ...]] = dict(BASE)
+# Pages of this build that could not take the policy, with why. Reported
+# after the build (`on_post_build`): an error while MkDocs builds a page
+# would print a second line of its own.
+_refused: list[str] = []
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
@@ -134,6 +138,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
         raise PluginError(str(error)) from None
     _directives.clear()
     _directives.update(widened(BASE, extra))
+    _refused.clear()
     return None
 
 
@@ -151,12 +156,20 @@ def on_post_template(output_content: str, /, *, template_name: str,
     return with_page_policy(output_content, template_name)
 
 
-def with_page_policy(output: str, name: str) -> str:
+def on_post_build(*, config: MkDocsConfig) -> None:
+    if _refused:
+        more = f" (and {len(_refused) - 1} more pages)" if len(_refused) > 1 else ""
+        raise PluginError(_refused[0] + more)
+    return None
+
+
+def with_page_policy(output: str, name: str) -> str | None:
     serving = blog_posts.serving()
     try:
         return with_policy(output, policy(_directives, page_hashes(output), serving=serving))
     except ValueError as error:
-        raise PluginError(f"{name}: {error}") from None
+        _refused.append(f"{name}: {error}")
+        return None
 
 
 # -- Pure helpers -------------------------------------------------------------

@@ -471,3 +471,17 @@ def test_under_serve_live_reload_runs_and_nothing_else_is_allowed(browser, tmp_p
         # Closed while the server runs: its open poll would fail after.
         context.close()
     assert seen == {"violations": [], "errors": []}
+
+
+def test_a_page_whose_template_has_no_head_stops_the_build_with_one_line(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    (project / "overrides" / "bare.html").write_text("<p>{{ page.content }}</p>\n",
+                                                     encoding="utf-8")
+    (project / "docs" / "bare.md").write_text("---\ntemplate: bare.html\n---\n\n# Bare\n",
+                                              encoding="utf-8")
+    done = build(project, tmp_path / "site")
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR")]
+    assert errors == ["ERROR   -  bare.md: found no <head> to put the Content Security Policy "
+                      "in; expected a page extending Material's base.html"]
+    assert "Traceback" not in done.stderr

@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import pstats
+import re
 import socket
 import statistics
 import subprocess
@@ -182,8 +183,9 @@ def reported_seconds(log: str) -> float | None:
 
 
 def reported_all(log: str) -> list[float]:
-    marker = "Documentation built in "
-    return [float(line.split(marker)[1].split()[0]) for line in log.splitlines() if marker in line]
+    """The build times a log reports: MkDocs' own line, or hooks/serve_build.py's."""
+    found = re.findall(r"(?:Documentation built|Rebuilt) in ([0-9.]+) seconds", log)
+    return [float(seconds) for seconds in found]
 
 
 def check_pages(site: Path, urls: list[str], config: str) -> None:
@@ -289,12 +291,12 @@ class Server:
     """`make serve`'s command (mkdocs serve --dev-addr ... --livereload) for
     the temporary project, on a free 127.0.0.1 port, and what it prints."""
 
-    def __init__(self, project: Path, focus: str | None) -> None:
+    def __init__(self, project: Path) -> None:
         port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}",
              "--livereload"],
-            cwd=project, env=env(focus), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=project, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True,
         )
         self.base = f"http://127.0.0.1:{port}{site_path(project)}"
@@ -338,33 +340,63 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def measure_reloads(project: Path, post: Path, url: str, repeats: int,
-                    focus: str | None) -> list[Reload]:
-    server = Server(project, focus)
+def body_edit(post: Path, number: int) -> tuple[str | None, str]:
+    """A sentence added to the post's body: shown on its page."""
+    marker = f"Benchmark marker {uuid.uuid4().hex} was saved here."
+    with post.open("a", encoding="utf-8") as text:
+        text.write(f"\n{marker}\n")
+    return None, marker
+
+
+def retag(post: Path, number: int) -> tuple[str | None, str]:
+    """A new tag for the post: its meta line shows it, its listings and the
+    new tag's page and feed change."""
+    tag = f"retag-{number}"
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace("tags: [", f"tags: [{tag}, ", 1), encoding="utf-8")
+    return None, f"#{tag}"
+
+
+def retitle(post: Path, number: int) -> tuple[str | None, str]:
+    """A new title: the post moves to a new address, its neighbours, its
+    listings, tag pages, feeds and the search index change."""
+    title = f"Retitled Benchmark Post {number} {uuid.uuid4().hex[:8]}"
+    text = post.read_text(encoding="utf-8")
+    post.write_text(re.sub(r'(?m)^title: .*$', f'title: "{title}"', text, count=1),
+                    encoding="utf-8")
+    return f"posts/{POST_SLUG(title, '-')}/", title
+
+
+# What a writer does between two looks at the preview, timed under `make serve`.
+EDITS = {"body": body_edit, "retag": retag, "retitle": retitle}
+
+
+def measure_reloads(project: Path, post: Path, url: str, repeats: int) -> dict[str, list]:
+    """Save-to-served seconds of each kind of edit, `repeats` times, under
+    one plain `make serve`."""
+    server = Server(project)
     try:
         server.wait_for(url, "</html>", START_TIMEOUT)
         server.settle()
-        reloads = []
-        for _ in range(repeats):
-            before = len(server.lines)
-            marker = f"Benchmark marker {uuid.uuid4().hex} was saved here."
-            with post.open("a", encoding="utf-8") as text:
-                text.write(f"\n{marker}\n")
-            seconds = server.wait_for(url, marker, RELOAD_TIMEOUT)
-            server.settle()
-            reloads.append(Reload(seconds, reported_all("\n".join(server.lines[before:]))))
-        return reloads
+        results: dict[str, list] = {kind: [] for kind in EDITS}
+        for number in range(repeats):
+            for kind, edit in EDITS.items():
+                before = len(server.lines)
+                moved, needle = edit(post, number)
+                url = moved or url
+                seconds = server.wait_for(url, needle, RELOAD_TIMEOUT)
+                server.settle()
+                results[kind].append(
+                    Reload(seconds, reported_all("\n".join(server.lines[before:]))))
+        return results
     finally:
         server.close()
 
 
 def measure_serve(project: Path, post: Path, url: str, repeats: int) -> dict[str, list[Reload]]:
-    focus = post.relative_to(project).as_posix()
-    modes = {"full": None, "focus": focus}
-    results = {}
-    for mode, value in modes.items():
-        results[mode] = measure_reloads(project, post, url, repeats, value)
-        say(f"  serve {mode}: " + ", ".join(f"{r.seconds:.2f} s" for r in results[mode]))
+    results = measure_reloads(project, post, url, repeats)
+    for kind, runs in results.items():
+        say(f"  serve {kind}: " + ", ".join(f"{r.seconds:.2f} s" for r in runs))
     return results
 
 

@@ -10,10 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 from posts import tag_slug
+from test_accessibility import axe, report
+from test_html_valid import counted, vnu
 
 from front_matter import check_series, series_clash
 from series import group_series
-from support import build, copy_project, parse, write_post
+from support import SITE_PATH, StaticServer, build, copy_project, parse, write_post
 
 BASE = "https://expectedwrong.github.io/expectedwrong/"
 
@@ -73,9 +75,9 @@ def test_parts_are_oldest_first_and_the_first_part_names_the_series():
 def series_posts(project):
     later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     posts = [
-        ("tape-2", "Tape, part two", "2025-03-01", "series: Tape Models"),
-        ("tape-1", "Tape, part one", "2025-01-01", "series: Tape Models"),
-        ("tape-3", "Tape, part three", "2025-05-01", "series: tape models"),
+        ("tape-2", "Tape, part two", "2025-03-01", "series: Tape Models\ntags: [tape]"),
+        ("tape-1", "Tape, part one", "2025-01-01", "series: Tape Models\ntags: [tape]"),
+        ("tape-3", "Tape, part three", "2025-05-01", "series: tape models\ntags: [tape]"),
         ("tape-draft", "Tape, a draft part", "2025-02-01", "series: Tape Models\ndraft: true"),
         ("tape-later", "Tape, a scheduled part", later, "series: Tape Models"),
         ("solo-1", "Solo part", "2025-04-01", "series: A <Solo> & Co"),
@@ -197,3 +199,37 @@ def test_an_empty_series_name_stops_the_build_naming_file_line_and_key(tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output
     assert "docs/posts/empty.md:5: series: found an empty string; expected " in output
+
+
+# -- Valid and accessible -----------------------------------------------------
+
+
+def test_series_pages_and_parts_are_valid_html(series_site):
+    pages = [series_site / path for path in (
+        "posts/tape-2/index.html", "posts/solo-1/index.html", "series/tape-models/index.html",
+        "series/index.html")]
+    errors = [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in vnu(*pages)
+              if counted(m)]
+    assert errors == []
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme_page(request, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  color_scheme=request.param)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["posts/tape-2/", "series/tape-models/", "series/"])
+def test_series_box_related_posts_and_series_pages_have_no_axe_violations(
+        series_site, scheme_page, path):
+    server = StaticServer(series_site, SITE_PATH)
+    try:
+        scheme_page.goto(server.url + path, wait_until="networkidle")
+        if path.startswith("posts/"):
+            assert scheme_page.locator(".ew-series-nav, .ew-related").count() == 2
+        violations = axe(scheme_page)
+    finally:
+        server.close()
+    assert violations == [], report(violations)

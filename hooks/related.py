@@ -142,7 +142,7 @@ class RelatedIndex:
             if entry[1] in seen:
                 continue
             seen.add(entry[1])
-            key = (-sum(weights[tag] for tag in entry[2] if tag in shared), *entry[:2])
+            key = (-sum(map(weights.__getitem__, entry[2] & shared)), *entry[:2])
             if len(top) < limit or key < top[-1]:
                 bisect.insort(top, key)
                 del top[limit:]

@@ -44,22 +44,22 @@ if TYPE_CHECKING:
 def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
     listed = listed_posts(current().posts)
     pages = [file.page for file in files.documentation_pages() if file.page is not None]
-    dates = [page_lastmod(page, listed) for page in pages]
+    # The pages of a listing share one list of posts: its date is found once.
+    newest_of: dict[int, str | None] = {}
+    dates = []
+    for page in pages:
+        posts = page.posts if isinstance(page, Listing) else listed.get(page.file.src_uri)
+        if isinstance(page, Post) or posts is None:
+            dates.append(lastmod(page.meta))
+        else:
+            if id(posts) not in newest_of:
+                newest_of[id(posts)] = newest(posts)
+            dates.append(newest_of[id(posts)])
     if any(dates):
         for page, date in zip(pages, dates, strict=True):
             # "" leaves <lastmod> out (the template tests it).
             page.update_date = date or ""
     return None
-
-
-def page_lastmod(page, listed: dict[str, list]) -> str | None:
-    if isinstance(page, Post):
-        return lastmod(page.meta)
-    if isinstance(page, Listing):
-        return newest(page.posts)
-    if page.file.src_uri in listed:
-        return newest(listed[page.file.src_uri])
-    return lastmod(page.meta)
 
 
 # -- Pure helpers -------------------------------------------------------------

@@ -17,9 +17,10 @@ read and before MkDocs renders the sitemap:
 - any other page: its own front-matter `updated` or `date`, else no
   `<lastmod>` at all, which the sitemap protocol allows.
 
-Dates are UTC calendar days (YYYY-MM-DD), as MkDocs writes them. So an
-unchanged site yields the same sitemap.xml and sitemap.xml.gz, byte for
-byte, on any day. (A site with no dated page at all keeps MkDocs' dates.)
+Dates are UTC calendar days (YYYY-MM-DD), as MkDocs writes them, and never
+later than the build's day. So an unchanged site yields the same
+sitemap.xml and sitemap.xml.gz, byte for byte, on any later day. (A site
+with no dated page at all keeps MkDocs' dates.)
 Reads front matter and the blog of hooks/blog.py, hooks/blog_pages.py and
 hooks/series.py; writes no `page.meta` key.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from mkdocs.utils import get_build_date
 from posts import Listing, Post, as_utc, current, tag_slug
 
 from blog_pages import ARCHIVE_DIR, TAGS_DIR, group_tags
@@ -56,9 +58,14 @@ def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Enviro
                 newest_of[id(posts)] = newest(posts)
             dates.append(newest_of[id(posts)])
     if any(dates):
+        # A date still to come (a scheduled post under `mkdocs serve`, or
+        # one published early with `draft: false`) is the build's day: a
+        # sitemap date is never in the future, and MkDocs' gzip header
+        # cannot hold one past 2106.
+        today = get_build_date()
         for page, date in zip(pages, dates, strict=True):
             # "" leaves <lastmod> out (the template tests it).
-            page.update_date = date or ""
+            page.update_date = min(date, today) if date else ""
     return None
 
 

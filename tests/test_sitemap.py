@@ -105,3 +105,14 @@ def test_other_pages_are_dated_by_their_own_front_matter_or_not_at_all(two_days)
     dates = lastmods(two_days[0])
     assert dates["colophon/"] == "2024-02-02"
     assert dates["about/"] is None
+
+
+def test_a_date_still_to_come_is_dated_the_build_day_and_builds(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    # Published early on purpose; past what a gzip header can hold, too.
+    write_post(project, "far-ahead", "title: Far ahead\ndescription: D.\n"
+               "date: 2999-01-01\ndraft: false", "B.")
+    build_on(project, tmp_path / "site", DAYS[0])
+    dates = lastmods(tmp_path / "site")
+    assert dates["posts/far-ahead/"] == dates[""] == DAYS[0].isoformat()
+    assert dates["posts/openais-tape-models-and-the-sora-trade/"] == "2026-04-09"

@@ -14,7 +14,8 @@ Writes each part's `series_part` meta key ({"series": Series, "number": N}),
 which partials/ew-series-nav.html reads, and adds `isPartOf` (a schema.org
 CreativeWorkSeries) to the post's JSON-LD that hooks/blog_pages.py built.
 Series pages get `series` and `posts` in their context, the index
-`series_index`.
+`series_index`; every page gets `series_index_url` (None without series),
+for the site footer's link.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mkdocs.structure.files import File
 from posts import Post, current, tag_slug
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
@@ -68,6 +70,12 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files | None:
             post.meta["series_part"] = {"series": series, "number": number}
     if _series:
         files.append(_page(config, INDEX, "Series", "ew-series-index.html"))
+    return None
+
+
+def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
+    # The site footer links the index of series if there is one.
+    env.globals["series_index_url"] = f"{SERIES_DIR}/" if _series else None
     return None
 
 

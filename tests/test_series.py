@@ -149,6 +149,13 @@ def test_the_series_index_lists_every_series_with_its_parts(series_site):
                      ("Tape Models", "tape-models/", "3 parts")]
 
 
+def test_the_site_footer_links_the_series_index_only_when_there_are_series(series_site, site):
+    footer = parse(series_site, "posts/tape-1/index.html").select_one(".ew-footer__nav")
+    assert [a["href"] for a in footer.find_all("a") if a.get_text() == "Series"] == [
+        "../../series/"]
+    assert "Series" not in parse(site, "index.html").select_one(".ew-footer__nav").get_text()
+
+
 def test_drafts_and_scheduled_parts_are_left_out_of_the_build(series_site):
     assert not (series_site / "posts" / "tape-draft").exists()
     assert not (series_site / "posts" / "tape-later").exists()

@@ -10,9 +10,9 @@ The ranking (README, "Related posts and series"): a candidate's score is the
 sum, over the tags it shares with the post, of 1 / (the number of published
 posts carrying that tag), so a tag on two posts counts 1/2 and one on a
 hundred counts 1/100. Higher scores first; on equal scores the newer post
-first, then the one whose address sorts first, so the order never depends
-on the order files were read. Scores are exact fractions, so two posts that
-share the same tags tie exactly. Never the post itself, never a draft or a
+first, then the one whose source path sorts first, so the order never
+depends on the order files were read. Scores are exact (whole multiples of
+one common fraction), so equal scores tie exactly. Never the post itself, never a draft or a
 scheduled post (under `mkdocs serve` too, where drafts are shown): they are
 not candidates and their tags do not count.
 
@@ -22,8 +22,12 @@ list newest first, and stops as soon as no post it has not read can still
 enter its top three (`RelatedIndex.related`). A tag on every post is read
 last, and only until three posts not yet seen turn up (about four entries).
 What a post can read in full is the list of its rarest tags; on the
-benchmark's blog (3-5 of 40 tags, evenly spread) that is about a tenth of
-the blog for each post: 0.13 s in all at 1,000 posts, 1.0 s at 3,000.
+benchmark's blog (3-5 of 40 tags, evenly spread, so no tag is rare) that
+is about a tenth of the blog for each post: 0.13 s in all at 1,000 posts
+and 1.0 s at 3,000 on an idle machine. Where tags are spread as in most
+blogs, a few common and many rare (600 tags, 3,000 posts, Zipf's law), a
+post reads about 19 entries: 0.12 s in all. tests/test_related.py pins the
+bounded cases and checks the result against an all-pairs ranking.
 """
 
 from __future__ import annotations

@@ -5,16 +5,18 @@ writer's file of the same name in docs/assets/images/."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from urllib.parse import urljoin
 
+import material
 import pytest
 from PIL import Image
 
 from support import ROOT, SEED_POST, build, copy_project, parse
 
 BASE = "https://expectedwrong.github.io/expectedwrong/"
-MATERIAL_FAVICON = (ROOT / ".venv").glob("lib/python*/site-packages/material/templates/"
-                                         "assets/images/favicon.png")
+# Material's logo, which it ships as its favicon.
+MATERIAL_FAVICON = Path(material.__file__).parent / "templates/assets/images/favicon.png"
 ICONS = {
     # rel, href, type, sizes, media
     "assets/images/favicon.svg": ("icon", "image/svg+xml", None, None),
@@ -42,8 +44,7 @@ def test_every_page_links_the_svg_icon_its_pngs_and_the_apple_icon(site, path):
 
 
 def test_the_icons_are_ours_not_materials_logo(site):
-    [material] = list(MATERIAL_FAVICON)
-    assert (site / "assets/images/favicon.png").read_bytes() != material.read_bytes()
+    assert (site / "assets/images/favicon.png").read_bytes() != MATERIAL_FAVICON.read_bytes()
     for name in ("favicon.svg", "favicon.png", "favicon-dark.png", "apple-touch-icon.png"):
         assert (site / "assets/images" / name).read_bytes() == \
             (ROOT / "overrides/assets/images" / name).read_bytes()

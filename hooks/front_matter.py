@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("mkdocs.plugins.expectedwrong.front_matter")
 
 # The contract of a post (README, "Writing a post").
-POST_KEYS = ("title", "description", "date", "updated", "tags", "draft", "slug")
+POST_KEYS = ("title", "description", "date", "updated", "tags", "draft", "slug", "series")
 # Page keys of Material for MkDocs and its blog plugin that a post may use
 # (squidfunk.github.io/mkdocs-material/reference/ and .../plugins/blog/).
 MATERIAL_KEYS = (
@@ -125,6 +125,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     slugs = Slugs(_tag_slugify(config), lambda title: POST_SLUGIFY(title, "-"))
     lines: list[tuple[bool, str]] = []
     addresses: dict[str, str] = {}
+    series: dict[str, tuple[str, str]] = {}
     broken: set[str] = set()
     # Good posts (shown path, tags) for the tag check, and their files.
     tagged: list[tuple[str, list[str]]] = []
@@ -146,6 +147,10 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
             tagged.append((shown, meta.get("tags") or []))
             sources[shown] = str(path)
         addresses.setdefault(address, shown)
+        clash = series_clash(meta.get("series"), shown, series, slugs.tag)
+        if clash:
+            lines.append((True, clash))
+            broken.add(str(path))
     for shown, line in tag_clashes(tagged, slugs.tag):
         lines.append((True, line))
         broken.add(sources[shown])
@@ -287,6 +292,7 @@ def check_meta(meta: dict, slugs: Slugs) -> list[Problem]:
         *check_tags(meta.get("tags"), slugs.tag),
         *check_draft(meta.get("draft")),
         *check_slug(meta.get("slug"), slugs.post),
+        *check_series(meta.get("series"), slugs.tag),
         *check_keys(meta),
     ]
     return problems
@@ -409,6 +415,36 @@ def check_slug(value: object, slugify: Slugify) -> list[Problem]:
     hint = f", such as {slugify(value)}" if isinstance(value, str) and slugify(value) else ""
     return [Problem("slug", describe(value),
                     f"lowercase letters, digits and hyphens{hint}")]
+
+
+def check_series(value: object, slugify: Slugify) -> list[Problem]:
+    """A series name is checked like a tag: a string with letters or digits."""
+    if value is None:
+        return []
+    if not isinstance(value, str) or not value.strip():
+        return [Problem("series", describe(value),
+                        "the series' name, a non-empty string (quote numbers)")]
+    if not slugify(value):
+        return [Problem("series", f"{describe(value)}, which gives an empty address",
+                        "a series name with letters or digits")]
+    return []
+
+
+def series_clash(value: object, path: str, seen: dict[str, tuple[str, str]],
+                 slugify: Slugify) -> str | None:
+    """One line if `value` names a series at the address of another name
+    (other than by letter case) in an earlier post; else records it in
+    `seen` (slug -> (name, path)) and returns None."""
+    if not isinstance(value, str) or not slugify(value):
+        return None
+    slug = slugify(value)
+    name, first = seen.setdefault(slug, (value, path))
+    if name.casefold() == value.casefold():
+        return None
+    return Problem("series", f"{describe(value)}, but {first} names the series at "
+                             f"series/{slug}/ {describe(name)}",
+                   "one name for one series, written alike in every part "
+                   "(letter case may differ)").format(path)
 
 
 def check_keys(meta: dict) -> list[Problem]:

@@ -226,6 +226,8 @@ def summarize(value: object, depth: int) -> object:
     if kind is dict:
         return ("dict", *((summarize(k, depth), summarize(v, depth)) for k, v in value.items()))
     if kind is list or kind is tuple:
+        if depth >= 2 and value and isinstance(value[0], Page):
+            return list_digest(value, depth)
         return (kind.__name__, *(summarize(item, depth) for item in value))
     if isinstance(value, Page):
         return page_digest(value, depth)
@@ -258,6 +260,17 @@ def _other(value: object, depth: int) -> object:
         # Such as a listing's `pagination`: it reads the page, keyed above.
         return ("callable", getattr(value, "__qualname__", type(value).__qualname__))
     raise Unkeyable(f"a {type(value).__qualname__} in the context")
+
+
+def list_digest(pages: list | tuple, depth: int) -> tuple:
+    """A list of pages held by a page (a listing's posts), once per build:
+    such lists are made with the blog and not changed while pages render."""
+    key = (id(pages), -depth)
+    kept = _kept.get(key)
+    if kept is None or kept[0] is not pages:
+        kept = (pages, cache.digest(tuple(summarize(item, depth) for item in pages)))
+        _kept[key] = kept
+    return ("pages", kept[1])
 
 
 def page_head(value: Page) -> tuple:

@@ -42,6 +42,7 @@ import re
 import string
 from typing import TYPE_CHECKING, NamedTuple
 
+import cache
 import posts as blog_posts
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -164,12 +165,24 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 
 def with_page_policy(output: str, name: str) -> str | None:
+    """`output` with its policy, kept by the page's bytes and the site's
+    directives (hooks/cache.py's "csp" table), so that an unchanged page
+    costs a look-up on the next build."""
     serving = blog_posts.serving()
-    try:
-        return with_policy(output, policy(_directives, page_hashes(output), serving=serving))
-    except ValueError as error:
-        _refused.append(f"{name}: {error}")
+    memo = cache.table("csp")
+    key = cache.digest((output, serving, tuple(_directives.items())))
+    kept = memo.get(key)
+    if kept is None:
+        try:
+            kept = ("ok", with_policy(output, policy(_directives, page_hashes(output),
+                                                     serving=serving)))
+        except ValueError as error:
+            kept = ("refused", str(error))
+        memo.put(key, kept)
+    if kept[0] == "refused":
+        _refused.append(f"{name}: {kept[1]}")
         return None
+    return kept[1]
 
 
 # -- Pure helpers -------------------------------------------------------------

@@ -38,6 +38,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import cache
 from mkdocs.plugins import event_priority
 from posts import current, is_draft, tag_slug
 
@@ -57,10 +58,25 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files | None:
     items = [post_item(post, published=not is_draft(post.draft, post.date, now))
              for post in posts]
     by_key = {item.key: post for item, post in zip(items, posts, strict=True)}
-    index = RelatedIndex(items)
+    ranked = rankings(items)
     for item, post in zip(items, posts, strict=True):
-        post.meta["related"] = [by_key[key] for key in index.related(item)]
+        post.meta["related"] = [by_key[key] for key in ranked[item.key]]
     return None
+
+
+def rankings(items: list[Item]) -> dict[str, list[str]]:
+    """Each post's related keys, kept by every post's date, tags and state
+    (hooks/cache.py), so that a save that changes none of them (a body, a
+    deck) costs no ranking."""
+    memo = cache.table("related")
+    key = cache.digest(tuple((item.key, item.date, tuple(sorted(item.tags)), item.published)
+                             for item in items))
+    ranked = memo.get(key)
+    if ranked is None:
+        index = RelatedIndex(items)
+        ranked = {item.key: index.related(item) for item in items}
+        memo.put(key, ranked)
+    return ranked
 
 
 def post_item(post, *, published: bool) -> Item:

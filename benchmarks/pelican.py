@@ -179,6 +179,15 @@ def command(output: Path) -> list[str]:
             "--fatal", "warnings"]
 
 
+def version() -> str | None:
+    """Pelican's version in its environment, if that is installed."""
+    if not PYTHON.is_file():
+        return None
+    done = subprocess.run([str(PYTHON), "-m", "pelican", "--version"], capture_output=True,
+                          text=True, check=True)
+    return done.stdout.strip()
+
+
 def reported_seconds(log: str) -> float | None:
     """The time Pelican printed ("Done: Processed ... in X seconds.")."""
     words = log.split()

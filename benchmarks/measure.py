@@ -1,4 +1,5 @@
-"""Run one command; print its wall time, peak memory and exit code as JSON.
+"""Run one command; print its wall time, CPU time, peak memory and exit code
+as JSON.
 
     python benchmarks/measure.py LOG COMMAND...
 
@@ -7,7 +8,9 @@ wait4. Linux carries a process's max RSS across exec, and a child starts
 from its parent's (fork copies it, vfork shares it), so a command started
 straight from bench.py, which has numpy loaded for the plot, would report at
 least bench.py's own memory. This launcher is a small Python process: what
-the command reports is its own peak.
+the command reports is its own peak. CPU time (user and system, of the
+command and every process it waited for) says how much work a build did
+when other processes share the cores and stretch its wall time.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ def main(log: str, command: list[str]) -> None:
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
-    print(json.dumps({"seconds": seconds, "peak_mib": usage.ru_maxrss / KIB_PER_MIB,
+    print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                      "peak_mib": usage.ru_maxrss / KIB_PER_MIB,
                       "returncode": process.returncode}))
 
 

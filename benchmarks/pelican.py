@@ -239,8 +239,8 @@ def check_site(output: Path, posts: list[Post], feed_length: int = 20) -> None:
 
 
 def build(folder: Path, output: Path, log: Path) -> dict:
-    """One cold build, timed by measure.py: seconds, peak_mib, returncode,
-    and the log's text."""
+    """One cold build, timed by measure.py: seconds, cpu_seconds, peak_mib,
+    returncode, and the log's text."""
     done = subprocess.run([sys.executable, str(MEASURE), str(log), *command(output)],
                           cwd=folder, capture_output=True, text=True)
     text = log.read_text(encoding="utf-8")
@@ -266,7 +266,8 @@ def main(argv: list[str] | None = None) -> None:
         converted = prepare(folder, posts, mkdocs)
         measured = build(folder, work / "pelican-site", work / "pelican.log")
         check_site(work / "pelican-site", converted, mkdocs["extra"]["feed"]["length"])
-        print(json.dumps({"seconds": measured["seconds"], "peak_mib": measured["peak_mib"],
+        print(json.dumps({"seconds": measured["seconds"], "cpu_seconds": measured["cpu_seconds"],
+                          "peak_mib": measured["peak_mib"],
                           "reported_seconds": reported_seconds(measured["log"])}))
 
 

@@ -88,6 +88,7 @@ def test_quick_bench_keeps_every_run_in_its_raw_numbers(results):
             assert len(result[variant]["runs"]) == 1
             assert result[variant]["median_seconds"] > 0
             assert result[variant]["median_peak_mib"] > 0
+            assert result[variant]["runs"][0]["cpu_seconds"] > 0
     assert small["pelican_ratio"] > 0 and small["pelican"]["runs"][0]["reported_seconds"] > 0
     assert large["pelican"] is None and large["pelican_ratio"] is None
     assert set(small["serve"]) == {"post", "full", "focus"}

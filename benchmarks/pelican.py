@@ -267,6 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         measured = build(folder, work / "pelican-site", work / "pelican.log")
         check_site(work / "pelican-site", converted, mkdocs["extra"]["feed"]["length"])
         print(json.dumps({"seconds": measured["seconds"], "cpu_seconds": measured["cpu_seconds"],
+                          "peak_tree_mib": measured["peak_tree_mib"],
                           "peak_mib": measured["peak_mib"],
                           "reported_seconds": reported_seconds(measured["log"])}))
 

@@ -89,6 +89,7 @@ def test_quick_bench_keeps_every_run_in_its_raw_numbers(results):
             assert result[variant]["median_seconds"] > 0
             assert result[variant]["median_peak_mib"] > 0
             assert result[variant]["runs"][0]["cpu_seconds"] > 0
+            assert result[variant]["runs"][0]["peak_tree_mib"] > 0
     assert small["pelican_ratio"] > 0 and small["pelican"]["runs"][0]["reported_seconds"] > 0
     assert large["pelican"] is None and large["pelican_ratio"] is None
     assert set(small["serve"]) == {"post", "full", "focus"}
@@ -102,6 +103,38 @@ def test_quick_bench_draws_a_real_png(results):
     png = (results / "build-time.png").read_bytes()
     assert png.startswith(PNG_MAGIC)
     assert len(png) > 10_000
+
+
+# -- measure.py -----------------------------------------------------------------
+
+# Two worker processes that each hold 150 MiB at the same time.
+TWO_WORKERS = """
+import multiprocessing, time
+def hold():
+    block = bytearray(b"x") * (150 * 2**20)
+    time.sleep(1.5)
+if __name__ == "__main__":
+    workers = [multiprocessing.get_context("fork").Process(target=hold) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+"""
+
+
+def test_measure_counts_the_memory_of_every_process_of_a_command(tmp_path):
+    script = tmp_path / "two_workers.py"
+    script.write_text(TWO_WORKERS, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "measure.py"), str(tmp_path / "log"),
+         sys.executable, str(script)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    measured = json.loads(done.stdout)
+    assert measured["returncode"] == 0 and measured["cpu_seconds"] > 0
+    # Max RSS is the largest process's; the tree's peak holds both workers.
+    assert 150 < measured["peak_mib"] < 250
+    assert measured["peak_tree_mib"] > 300
 
 
 # -- Pelican, the peer --------------------------------------------------------

@@ -69,9 +69,12 @@ def pss_kib(pid: int) -> int:
 
 
 def sample_tree(root: int, done: threading.Event, peak: list[int]) -> None:
-    """Until `done`, keep in peak[0] the largest summed PSS of root's tree."""
-    while not done.wait(SAMPLE):
+    """Until `done`, keep in peak[0] the largest summed PSS of root's tree
+    (sampled at once, then every SAMPLE seconds)."""
+    while True:
         peak[0] = max(peak[0], sum(pss_kib(pid) for pid in descendants(root)))
+        if done.wait(SAMPLE):
+            return
 
 
 def main(log: str, command: list[str]) -> None:

@@ -10,6 +10,9 @@ ADDR ?= 127.0.0.1:8000
 # builds this blog byte for byte the same (README, Longevity; installed by the
 # dev setup): make build MKDOCS=.venv/bin/properdocs
 MKDOCS ?= $(BIN)/mkdocs
+# Pelican, the peer `make bench` compares with, in an environment of its own
+# (requirements-pelican.in says why).
+PELICAN := $(VENV)/pelican
 
 # Material 9.7+ prints an end-of-life banner on every run (see README).
 export NO_MKDOCS_2_WARNING := 1
@@ -35,7 +38,7 @@ post: $(VENV)/.site
 	@$(BIN)/python scripts/new_post.py
 
 ## test: run the whole suite (unit, build and browser tests)
-test: $(VENV)/.dev node_modules/.installed
+test: $(VENV)/.dev $(PELICAN)/.installed node_modules/.installed
 	scripts/ensure-chromium
 	scripts/ensure-java
 	$(BIN)/ruff check hooks tests benchmarks scripts
@@ -43,7 +46,7 @@ test: $(VENV)/.dev node_modules/.installed
 
 ## bench: time builds of 10 to 3,000 synthetic posts, ours against stock Material,
 ##        and edit-to-reload under serve; writes benchmarks/results/ (about 12 minutes)
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev $(PELICAN)/.installed
 	$(BIN)/python benchmarks/bench.py
 
 ## lock: regenerate the lock files from requirements*.in
@@ -51,6 +54,7 @@ lock: $(VENV)/.dev
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip-tools
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements.txt requirements.in
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements-dev.txt requirements-dev.in
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements-pelican.txt requirements-pelican.in
 
 clean:
 	rm -rf site $(VENV) test-output node_modules .cache
@@ -68,4 +72,10 @@ node_modules/.installed: package.json package-lock.json
 
 $(VENV)/.dev: $(VENV)/.site requirements-dev.txt
 	$(PIP) -r requirements-dev.txt
+	touch $@
+
+$(PELICAN)/.installed: $(VENV)/.site requirements-pelican.txt
+	test -x $(PELICAN)/bin/python || $(PYTHON) -m venv $(PELICAN)
+	$(PELICAN)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements-pelican.txt
 	touch $@

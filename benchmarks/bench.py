@@ -3,10 +3,12 @@
 For each N, a temporary copy of the blog gets N synthetic posts
 (benchmarks/generate.py) beside the real ones, and one run measures:
 
-- cold `mkdocs build` time and peak memory (max RSS) of the project, and of
+- cold `mkdocs build` time and peak memory (max RSS) of the project, of
   stock Material (blog and tags plugins, no hooks, no overrides) building the
-  same docs/ with the same Markdown extensions: fresh processes, alternating
-  ours, stock, ours, stock, ...; medians and the ratio ours / stock;
+  same docs/ with the same Markdown extensions, and of Pelican 4.12 building
+  the same posts (benchmarks/pelican.py): fresh processes, alternating ours,
+  stock, Pelican, ours, ...; medians and the ratios ours / stock and
+  ours / Pelican. Above 3,000 posts (10,000: the scale goal) ours alone, once;
 - the share of a build spent in our hooks, from one cProfile run of ours;
 - edit-to-reload latency under `make serve` (its mkdocs command on a free
   127.0.0.1 port): append a sentence to a post, save, and poll the served
@@ -14,10 +16,12 @@ For each N, a temporary copy of the blog gets N synthetic posts
   (`make serve POST=...`).
 
 It writes results.md, results.json and build-time.png into --out.
-`--quick` (N = 10, 100; one repeat; serve at N = 10) only proves that the
-bench works; the test suite runs it. Timings are never asserted.
+`--quick` (N = 10, 100; one repeat; Pelican and serve at N = 10) only proves
+that the bench works; the test suite runs it. Timings are never asserted.
+`--builds-only` leaves out serve.
 
-    .venv/bin/python benchmarks/bench.py [--quick] [--sizes 10,100] [--repeats 3] [--out DIR]
+    .venv/bin/python benchmarks/bench.py [--quick] [--sizes 10,100] [--repeats 3]
+        [--builds-only] [--profile N] [--out DIR]
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pelican
 import yaml
 from generate import generate
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -57,9 +62,20 @@ sys.path.insert(0, str(ROOT / "tests"))
 from support import PROJECT_PARTS, copy_project  # noqa: E402
 
 STOCK_CONFIG = "mkdocs-stock.yml"
-SIZES = (10, 100, 1000, 3000)
+SIZES = (10, 100, 1000, 3000, 10000)
 QUICK_SIZES = (10, 100)
 REPEATS = 3
+# Stock and Pelican are built at N up to here; above it ours alone, once
+# (issue 11: 10,000 posts for this project alone).
+PEERS_MAX = 3000
+ALONE_REPEATS = 1
+PEERS = ("stock", "pelican")
+CONFIGS = {"ours": "mkdocs.yml", "stock": STOCK_CONFIG}
+# The scale goal: from SCALE[0] to SCALE[1] posts our build grows at most
+# SCALE_GROWTH times and peaks under SCALE_MIB.
+SCALE = (1000, 10000)
+SCALE_GROWTH = 10.5
+SCALE_MIB = 1024
 # Serve is measured at N up to here: its start and every save rebuild the
 # blog, which at 3,000 posts would add many minutes to a run.
 SERVE_MAX = 1000
@@ -75,12 +91,15 @@ MEASURE = Path(__file__).resolve().parent / "measure.py"
 @dataclass
 class Build:
     """One cold build: wall seconds of the process, its peak memory, and
-    what mkdocs itself reported."""
+    what mkdocs itself reported; its CPU seconds (user and system) and the
+    peak memory of all its processes together (measure.py)."""
 
     seconds: float
     peak_mib: float
     reported_seconds: float | None
     warnings: int
+    cpu_seconds: float | None = None
+    peak_tree_mib: float | None = None
 
 
 @dataclass
@@ -97,8 +116,18 @@ class Variant:
     def median_peak_mib(self) -> float:
         return statistics.median(run.peak_mib for run in self.runs)
 
+    @property
+    def median_cpu_seconds(self) -> float:
+        return statistics.median(run.cpu_seconds for run in self.runs)
+
+    @property
+    def median_peak_tree_mib(self) -> float:
+        return statistics.median(run.peak_tree_mib for run in self.runs)
+
     def summary(self) -> dict:
         return {"median_seconds": self.median_seconds, "median_peak_mib": self.median_peak_mib,
+                "median_cpu_seconds": self.median_cpu_seconds,
+                "median_peak_tree_mib": self.median_peak_tree_mib,
                 "runs": [asdict(run) for run in self.runs]}
 
 
@@ -134,10 +163,14 @@ def prepare(project: Path, count: int) -> list[Path]:
     """Copy the blog to `project`, add `count` posts and the stock config."""
     copy_project(project)
     posts = generate(project / "docs", count)
-    ours = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    ours = our_config(project)
     (project / STOCK_CONFIG).write_text(
         yaml.safe_dump(stock_config(ours), sort_keys=False), encoding="utf-8")
     return posts
+
+
+def our_config(project: Path) -> dict:
+    return yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
 
 
 def post_url(post: Path) -> str:
@@ -173,7 +206,7 @@ def cold_build(project: Path, config: str, site: Path, log: Path) -> Build:
         raise SystemExit(f"{config}: mkdocs build failed:\n{done.stderr}{text[-3000:]}")
     measured = json.loads(done.stdout)
     return Build(measured["seconds"], measured["peak_mib"], reported_seconds(text),
-                 text.count("WARNING"))
+                 text.count("WARNING"), measured["cpu_seconds"], measured["peak_tree_mib"])
 
 
 def reported_seconds(log: str) -> float | None:
@@ -195,18 +228,36 @@ def check_pages(site: Path, urls: list[str], config: str) -> None:
         raise SystemExit(f"{config}: {len(missing)} post pages missing, e.g. {missing[0]}")
 
 
-def measure_builds(project: Path, urls: list[str], repeats: int) -> dict[str, Variant]:
-    """Cold builds alternating ours, stock, ours, stock, ..."""
-    variants = {"ours": Variant(), "stock": Variant()}
-    configs = {"ours": "mkdocs.yml", "stock": STOCK_CONFIG}
+def pelican_build(folder: Path, site: Path, log: Path, posts: list[pelican.Post],
+                  feed_length: int) -> Build:
+    """A fresh `pelican` process (measure.py, as for mkdocs), its output checked."""
+    measured = pelican.build(folder, site, log)
+    pelican.check_site(site, posts, feed_length)
+    return Build(measured["seconds"], measured["peak_mib"],
+                 pelican.reported_seconds(measured["log"]), measured["log"].count("WARNING"),
+                 measured["cpu_seconds"], measured["peak_tree_mib"])
+
+
+def measure_builds(project: Path, posts: list[Path], urls: list[str], repeats: int,
+                   names: tuple[str, ...]) -> dict[str, Variant]:
+    """Cold builds alternating ours, stock, Pelican, ours, ... (those in `names`)."""
+    variants = {name: Variant() for name in names}
+    if "pelican" in names:
+        ours = our_config(project)
+        converted = pelican.prepare(project.parent / "pelican", posts, ours)
     for repeat in range(repeats):
         for name, variant in variants.items():
             site = project.parent / f"site-{name}"
-            run = cold_build(project, configs[name], site, project.parent / f"{name}.log")
-            check_pages(site, urls, configs[name])
+            log = project.parent / f"{name}.log"
+            if name == "pelican":
+                run = pelican_build(project.parent / "pelican", site, log, converted,
+                                    ours["extra"]["feed"]["length"])
+            else:
+                run = cold_build(project, CONFIGS[name], site, log)
+                check_pages(site, urls, CONFIGS[name])
             variant.runs.append(run)
-            say(f"  {name} build {repeat + 1}/{repeats}: {run.seconds:.2f} s, "
-                f"{run.peak_mib:.0f} MiB, {run.warnings} warnings")
+            say(f"  {name} build {repeat + 1}/{repeats}: {run.seconds:.2f} s "
+                f"({run.cpu_seconds:.2f} s CPU), {run.peak_mib:.0f} MiB, {run.warnings} warnings")
     return variants
 
 
@@ -403,19 +454,24 @@ def measure_serve(project: Path, post: Path, url: str, repeats: int) -> dict[str
 # -- One size, the whole run ---------------------------------------------------
 
 
-def bench_size(count: int, repeats: int, serve: bool, profiled: bool) -> dict:
+def bench_size(count: int, repeats: int, serve: bool, profiled: bool,
+               peers: tuple[str, ...] = PEERS) -> dict:
     say(f"N = {count}")
     with tempfile.TemporaryDirectory(prefix=f"ew-bench-{count}-") as folder:
         work = Path(folder)
         project = work / "blog"
         posts = prepare(project, count)
         urls = [post_url(post) for post in posts]
-        variants = measure_builds(project, urls, repeats)
+        variants = measure_builds(project, posts, urls, repeats, ("ours", *peers))
+        ours = variants["ours"].median_seconds
         result = {
             "n": count,
             "ours": variants["ours"].summary(),
-            "stock": variants["stock"].summary(),
-            "ratio": variants["ours"].median_seconds / variants["stock"].median_seconds,
+            "stock": variants["stock"].summary() if "stock" in peers else None,
+            "ratio": ours / variants["stock"].median_seconds if "stock" in peers else None,
+            "pelican": variants["pelican"].summary() if "pelican" in peers else None,
+            "pelican_ratio": (ours / variants["pelican"].median_seconds
+                              if "pelican" in peers else None),
             "serve": None,
             "profile": None,
         }
@@ -446,6 +502,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "mkdocs": importlib.metadata.version("mkdocs"),
         "mkdocs-material": importlib.metadata.version("mkdocs-material"),
+        "pelican": pelican.version(),
     }
 
 
@@ -460,6 +517,14 @@ def two_places(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+def seconds_cell(variant: dict | None) -> str:
+    return two_places(variant and variant["median_seconds"])
+
+
+def mib_cell(variant: dict | None) -> str:
+    return f"{variant['median_peak_mib']:.0f}" if variant else "-"
+
+
 def serve_cell(result: dict, mode: str) -> str:
     return two_places(result["serve"][mode]["median_seconds"]) if result["serve"] else "-"
 
@@ -472,26 +537,46 @@ def markdown(run: dict) -> str:
         "",
         f"{run['date']}, {box['cpu']} ({box['cores']} cores), {box['ram_gib']} GiB RAM, "
         f"{box['os']}; Python {box['python']}, mkdocs {box['mkdocs']}, "
-        f"mkdocs-material {box['mkdocs-material']}; commit {run['commit']}. Cold builds: "
-        f"median of {run['repeats']}, alternating ours and stock.",
+        f"mkdocs-material {box['mkdocs-material']}, pelican {box.get('pelican', '-')}; "
+        f"commit {run['commit']}. Cold builds: median of {run['repeats']}, alternating "
+        f"ours, stock Material and Pelican; where stock and Pelican are \"-\", ours alone, "
+        f"{ALONE_REPEATS} build.",
         "",
-        "| N | ours s | stock s | ours / stock | ours peak MiB | stock peak MiB "
-        "| serve edit-to-reload s | focus s |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| N | ours s | stock s | ours / stock | pelican s | ours / pelican | ours peak MiB "
+        "| stock peak MiB | pelican peak MiB | serve edit-to-reload s | focus s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in run["results"]:
-        ours, stock = result["ours"], result["stock"]
+        ours, stock, peer = result["ours"], result["stock"], result.get("pelican")
         lines.append(
-            f"| {result['n']:,} | {ours['median_seconds']:.2f} | {stock['median_seconds']:.2f} "
-            f"| {result['ratio']:.2f} | {ours['median_peak_mib']:.0f} "
-            f"| {stock['median_peak_mib']:.0f} | {serve_cell(result, 'full')} "
+            f"| {result['n']:,} | {ours['median_seconds']:.2f} | {seconds_cell(stock)} "
+            f"| {two_places(result['ratio'])} | {seconds_cell(peer)} "
+            f"| {two_places(result.get('pelican_ratio'))} | {mib_cell(ours)} "
+            f"| {mib_cell(stock)} | {mib_cell(peer)} | {serve_cell(result, 'full')} "
             f"| {serve_cell(result, 'focus')} |")
-    lines += ["", *profile_lines(run), ""]
+    lines += ["", *scale_lines(run), *profile_lines(run), ""]
     return "\n".join(lines)
 
 
+def scale_lines(run: dict) -> list[str]:
+    """The scale goal, when both of its sizes were run."""
+    by_n = {result["n"]: result["ours"] for result in run["results"]}
+    small, large = SCALE
+    if small not in by_n or large not in by_n:
+        return []
+    growth = by_n[large]["median_seconds"] / by_n[small]["median_seconds"]
+    cpu = by_n[large]["median_cpu_seconds"] / by_n[small]["median_cpu_seconds"]
+    peak, tree = by_n[large]["median_peak_mib"], by_n[large]["median_peak_tree_mib"]
+    return [f"Scale: from {small:,} to {large:,} posts our build grows {growth:.2f} times "
+            f"(goal: at most {SCALE_GROWTH}; its CPU time {cpu:.2f} times); at {large:,} "
+            f"posts it peaks at {peak:.0f} MiB in its largest process and {tree:.0f} MiB in "
+            f"all its processes together (goal: under {SCALE_MIB:,}).", ""]
+
+
 def profile_lines(run: dict) -> list[str]:
-    profiled = next(result for result in run["results"] if result["profile"])
+    profiled = next((result for result in run["results"] if result["profile"]), None)
+    if profiled is None:
+        return []
     share = profiled["profile"]
     lines = [
         f"Hooks: {share['share']:.1%} of a build of ours at N = {profiled['n']:,} under "
@@ -513,15 +598,19 @@ def profile_lines(run: dict) -> list[str]:
 
 
 def plot(run: dict, path: Path) -> None:
-    """Median cold build time against N, ours and stock, log-log."""
+    """Median cold build time against N, ours, stock and Pelican, log-log."""
     figure = Figure(figsize=(7, 4.5), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     sizes = [result["n"] for result in run["results"]]
     for variant, label in (("ours", "expectedwrong (hooks + overrides)"),
-                           ("stock", "stock Material blog + tags")):
-        times = [result[variant]["median_seconds"] for result in run["results"]]
-        axes.plot(sizes, times, marker="o", label=label)
+                           ("stock", "stock Material blog + tags"),
+                           ("pelican", "Pelican 4.12 (default theme)")):
+        measured = [result for result in run["results"] if result.get(variant)]
+        if measured:
+            axes.plot([result["n"] for result in measured],
+                      [result[variant]["median_seconds"] for result in measured],
+                      marker="o", label=label)
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xticks(sizes, [f"{size:,}" for size in sizes])
@@ -547,18 +636,34 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help="N = 10, 100; one repeat; serve at N = 10 (proves the bench works)")
     parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")],
-                        help="comma-separated N (default 10,100,1000,3000)")
+                        help="comma-separated N (default 10,100,1000,3000,10000)")
     parser.add_argument("--repeats", type=int, help="cold builds of each per N (default 3)")
+    parser.add_argument("--builds-only", action="store_true", help="no serve measurements")
+    parser.add_argument("--profile", type=int, metavar="N",
+                        help=f"the N to profile (default the largest up to {PEERS_MAX:,})")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     args.sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else SIZES))
     args.repeats = args.repeats or (1 if args.quick else REPEATS)
+    compared = [n for n in args.sizes if n <= PEERS_MAX] or args.sizes
+    args.profile = args.profile or compared[-1]
     return args
+
+
+def peers(count: int, args: argparse.Namespace) -> tuple[str, ...]:
+    """Which peers are built beside ours at `count`: both up to PEERS_MAX;
+    in quick mode Pelican at the smallest N only."""
+    if count > PEERS_MAX:
+        return ()
+    if args.quick and count != args.sizes[0]:
+        return ("stock",)
+    return PEERS
 
 
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     serve_sizes = args.sizes[:1] if args.quick else [n for n in args.sizes if n <= SERVE_MAX]
+    serve_sizes = [] if args.builds_only else serve_sizes
     started = time.perf_counter()
     run = {
         "date": dt.date.today().isoformat(),
@@ -567,7 +672,8 @@ def main(argv: list[str] | None = None) -> None:
         "repeats": args.repeats,
         "quick": args.quick,
         "sizes": args.sizes,
-        "results": [bench_size(count, args.repeats, count in serve_sizes, count == args.sizes[-1])
+        "results": [bench_size(count, args.repeats if peers(count, args) else ALONE_REPEATS,
+                               count in serve_sizes, count == args.profile, peers(count, args))
                     for count in args.sizes],
     }
     run["bench_seconds"] = time.perf_counter() - started

@@ -34,6 +34,7 @@ post: $(VENV)/.site
 test: $(VENV)/.dev node_modules/.installed
 	scripts/ensure-chromium
 	scripts/ensure-java
+	scripts/ensure-ocr
 	$(BIN)/ruff check hooks tests benchmarks scripts
 	$(BIN)/python -m pytest
 
@@ -49,7 +50,7 @@ lock: $(VENV)/.dev
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf site $(VENV) test-output node_modules
+	rm -rf site $(VENV) test-output node_modules .cache
 
 $(VENV)/.site: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

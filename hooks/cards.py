@@ -38,16 +38,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import card_layout
 import fontpkg_noto_serif
 import manimgx_fonts
 import manimgx_fonts_cjk
 import PIL
-from card_layout import SIZE, Card, Fonts
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from PIL import Image
 from posts import Post, serving
+
+import card_layout
+from card_layout import SIZE, Card, Fonts
 
 if TYPE_CHECKING:
     from jinja2 import Environment

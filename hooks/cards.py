@@ -183,6 +183,9 @@ def draw_later(card: Card, cached: Path) -> concurrent.futures.Future | None:
     would copy mid-step, and other systems start processes slowly."""
     if _build.misses <= INLINE_MISSES or serving() or sys.platform != "linux":
         return None
+    # Workers find `save` by its module's name, which hooks/serve_reload.py
+    # takes out of sys.modules at every build.
+    sys.modules.setdefault(card_layout.__name__, card_layout)
     if _build.pool is None:
         _build.pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork"))
@@ -190,8 +193,15 @@ def draw_later(card: Card, cached: Path) -> concurrent.futures.Future | None:
 
 
 def copy(cached: Path, destination: Path) -> None:
+    """Put a cached card in the site: a hard link where the cache and the
+    site share a file system (nothing is written; the cache only ever
+    replaces files, never rewrites them), a copy elsewhere."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, destination)
+    destination.unlink(missing_ok=True)
+    try:
+        os.link(cached, destination)
+    except OSError:
+        shutil.copyfile(cached, destination)
 
 
 def absolute(path: str) -> str | None:

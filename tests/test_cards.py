@@ -13,6 +13,7 @@ import pytest
 import yaml
 from PIL import Image
 
+from cards import INLINE_MISSES
 from support import ROOT, SEED_POST, build, copy_project, parse, write_post
 
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
@@ -24,6 +25,8 @@ LONG_TITLE = ("Everything we expected about the video models turned out wrong in
               "that nobody predicted, and then the market moved on to the next thing "
               "before anyone had time to write down the lesson")
 COVER_ALT = "A grey gradient, dark on the left"
+# Enough posts that, with the site's card, some cards are drawn by workers.
+MORE = [f"Another ordinary post number {number}" for number in range(INLINE_MISSES)]
 
 
 def meta(soup, name: str) -> str | None:
@@ -121,6 +124,9 @@ def blog(tmp_path_factory):
     write_post(project, "covered", "title: A post with a cover\ndescription: Covered.\n"
                f"date: 2025-01-05\nimage: images/cover.png\nimage_alt: {COVER_ALT}",
                "The first paragraph of the body.")
+    for number, title in enumerate(MORE):
+        write_post(project, f"more-{number}", f"title: {title}\ndescription: More.\n"
+                   f"date: 2024-06-{number + 1:02d}\nslug: more-{number}", "Body.")
     site = project / "site"
     result = build(project, site)
     assert result.returncode == 0, result.stderr
@@ -151,6 +157,15 @@ def test_a_long_title_is_cut_with_an_ellipsis_not_overflowing(blog):
     assert re.search(r"(…|\.\.\.)", text), text
 
 
+def test_cards_drawn_by_worker_processes_carry_their_own_titles(blog):
+    _, site = blog
+    for number, title in enumerate(MORE):
+        card = card_of(site, f"more-{number}")
+        with Image.open(card) as image:
+            assert image.size == (1200, 630)
+        assert title in ocr(card)
+
+
 def test_a_cover_image_is_the_posts_card_with_its_real_size(blog):
     _, site = blog
     soup = parse(site, "posts/a-post-with-a-cover/index.html")
@@ -178,7 +193,7 @@ def test_an_unchanged_post_reuses_its_cached_card_and_a_changed_one_is_drawn(blo
     project, site = blog
     cache = project / ".cache" / "cards"
     before = {path.name: path.stat().st_mtime_ns for path in cache.glob("*.png")}
-    assert len(before) >= 5
+    assert len(before) == 5 + len(MORE)
     post = project / "docs" / "posts" / "emoji.md"
     post.write_text(post.read_text(encoding="utf-8").replace("Shipping", "Sailing"),
                     encoding="utf-8")

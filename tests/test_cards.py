@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
+from test_html_valid import counted, vnu
 
 from cards import INLINE_MISSES
 from support import ROOT, SEED_POST, build, copy_project, parse, write_post
@@ -187,6 +188,12 @@ def test_a_cover_image_stands_between_the_header_and_the_body(blog):
     assert cover.find_previous_sibling("header")["class"] == ["ew-post-header"]
     assert cover.find_next_sibling("p").get_text() == "The first paragraph of the body."
     assert cover["src"] == "../../images/cover.png"
+
+
+def test_a_post_with_a_cover_is_valid_html(blog):
+    _, site = blog
+    page = site / "posts" / "a-post-with-a-cover" / "index.html"
+    assert [message for message in vnu(page) if counted(message)] == []
 
 
 def test_an_unchanged_post_reuses_its_cached_card_and_a_changed_one_is_drawn(blog):

@@ -15,6 +15,7 @@ from PIL import Image
 from test_html_valid import counted, vnu
 
 from cards import INLINE_MISSES
+from front_matter import check_image, check_image_file
 from support import ROOT, SEED_POST, build, copy_project, parse, write_post
 
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
@@ -244,3 +245,32 @@ def test_a_broken_cover_stops_the_build_with_one_line(tmp_path, front_matter, li
     errors = [text for text in result.stderr.splitlines() if text.startswith("ERROR")]
     assert len(errors) == 1, result.stderr
     assert line in errors[0]
+
+
+@pytest.mark.parametrize(("image", "alt", "found"), [
+    (None, None, []),
+    ("images/a.png", "A chart", []),
+    ("a.JPG", "A photo", []),
+    ("images/a.png", None, [("image_alt", True)]),
+    ("images/a.png", "  ", [("image_alt", True)]),
+    ("images/a.png", 5, [("image_alt", True)]),
+    ("/images/a.png", "A chart", [("image", True)]),
+    ("https://example.com/a.png", "A chart", [("image", True)]),
+    ("images/a.svg", "A drawing", [("image", True)]),
+    (42, "A chart", [("image", True)]),
+    ("", "A chart", [("image", True)]),
+    (None, "Alt without an image", [("image_alt", False)]),
+])
+def test_cover_keys_are_checked_like_every_other_key(image, alt, found):
+    problems = check_image(image, alt)
+    assert [(problem.key, problem.error) for problem in problems] == found
+
+
+def test_a_cover_file_must_be_an_image_beside_the_post(tmp_path):
+    Image.new("RGB", (4, 4)).save(tmp_path / "real.png")
+    (tmp_path / "fake.png").write_text("not a picture", encoding="utf-8")
+    assert check_image_file("real.png", tmp_path) == []
+    [missing] = check_image_file("missing.png", tmp_path)
+    assert "not a file beside the post" in missing.found
+    [fake] = check_image_file("fake.png", tmp_path)
+    assert "not an image" in fake.found

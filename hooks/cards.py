@@ -168,7 +168,10 @@ def publish(card: Card, target: str, source: str) -> dict:
         _build.misses += 1
         drawing = draw_later(card, cached)
         if drawing is None:
-            card_layout.save(card, FONTS, cached)
+            try:
+                card_layout.save(card, FONTS, cached)
+            except Exception as e:  # a font or Pillow error, shown as one line
+                raise PluginError(f"{source}: card: could not be drawn ({e})") from e
             copy(cached, destination)
         else:
             _build.pending.append((drawing, cached, destination, source))

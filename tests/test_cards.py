@@ -16,7 +16,16 @@ from test_html_valid import counted, vnu
 
 from cards import INLINE_MISSES
 from front_matter import check_image, check_image_file
-from support import ROOT, SEED_POST, build, copy_project, parse, write_post
+from support import (
+    ROOT,
+    SEED_POST,
+    SITE_PATH,
+    StaticServer,
+    build,
+    copy_project,
+    parse,
+    write_post,
+)
 
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
 CONFIG = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
@@ -274,3 +283,18 @@ def test_a_cover_file_must_be_an_image_beside_the_post(tmp_path):
     assert "not a file beside the post" in missing.found
     [fake] = check_image_file("fake.png", tmp_path)
     assert "not an image" in fake.found
+
+
+def test_a_cover_leaves_the_reading_order_of_the_post_as_it_was(blog, page):
+    _, site = blog
+    served = StaticServer(site, SITE_PATH)
+    try:
+        page.goto(served.url + "posts/a-post-with-a-cover/")
+        rendered = " ".join(page.evaluate("document.body.innerText").split())
+        box = page.locator("img.ew-post-cover").bounding_box()
+    finally:
+        served.close()
+    assert ("expectedwrong hindsight A post with a cover Covered. 1 min read 6 words "
+            "The first paragraph of the body.") in rendered
+    # Drawn at the column's width, in its own proportions.
+    assert box and abs(box["width"] / box["height"] - 1600 / 900) < 0.01

@@ -166,9 +166,14 @@ def fit(text: str, sizes: Sequence[int], width: float, max_lines: int,
     the smallest size, cut with an ellipsis."""
     for size in sizes[:-1]:
         lines = wrap(text, width, max_lines, measure_at(size))
-        if not lines or not lines[-1].endswith(ELLIPSIS) or text.endswith(ELLIPSIS):
+        if not was_cut(text, lines):
             return size, lines
     return sizes[-1], wrap(text, width, max_lines, measure_at(sizes[-1]))
+
+
+def was_cut(text: str, lines: list[str]) -> bool:
+    """Whether `lines` lost some of `text` (white space aside)."""
+    return "".join(text.split()) != "".join("".join(lines).split())
 
 
 # -- Font fallback ------------------------------------------------------------

@@ -91,6 +91,11 @@ def test_fit_picks_the_largest_size_that_holds_the_title(length, size, cut):
     assert len(lines) <= 3
 
 
+def test_a_title_ending_in_an_ellipsis_is_not_taken_for_a_cut_one():
+    size, lines = fit("Wait for it…", (76, 54), 30, 3, lambda points: len)
+    assert (size, lines) == (76, ["Wait for it…"])
+
+
 LATIN = set(map(ord, "abcdefghijklmnopqrstuvwxyz ,."))
 CJK = set(map(ord, "模型中文한국어です"))
 EMOJI = {ord("🚀"), ord("❤"), ord(" ")}

@@ -41,6 +41,7 @@ post: $(VENV)/.site
 test: $(VENV)/.dev $(PELICAN)/.installed node_modules/.installed
 	scripts/ensure-chromium
 	scripts/ensure-java
+	scripts/ensure-ocr
 	$(BIN)/ruff check hooks tests benchmarks scripts
 	$(BIN)/python -m pytest
 

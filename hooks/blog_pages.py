@@ -6,7 +6,8 @@ hooks/blog.py makes the posts and the listings Material's blog plugin made
 index at `tags/` and the archive index at `archive/`. Templates draw them;
 this hook only hands them the posts. It sets each post's `tag_links` and
 `scheduled` (dated in the future) meta keys, which the meta line reads, and
-builds each post's schema.org `BlogPosting`.
+builds each post's schema.org `BlogPosting`, with the `card` hooks/cards.py
+gives it as its image.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def blog_posting(meta: dict, url: str) -> dict:
     """schema.org BlogPosting for a post's front matter and reading stats."""
     reading = meta["reading"]
     published = iso_date(meta.get("date"))
-    return {
+    posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": meta.get("title", ""),
@@ -90,6 +91,12 @@ def blog_posting(meta: dict, url: str) -> dict:
         "wordCount": reading["words"],
         "timeRequired": f"PT{reading['minutes']}M",
     }
+    # The social card or cover image (hooks/cards.py runs first).
+    card = meta.get("card")
+    if card and card.get("url"):
+        posting["image"] = {"@type": "ImageObject", "url": card["url"],
+                            "width": card["width"], "height": card["height"]}
+    return posting
 
 
 def _slugify(config: MkDocsConfig):

@@ -39,6 +39,7 @@ import cache
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from PIL import Image, UnidentifiedImageError
 from posts import (
     POST_SLUGIFY,
     POST_URL,
@@ -63,7 +64,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("mkdocs.plugins.expectedwrong.front_matter")
 
 # The contract of a post (README, "Writing a post").
-POST_KEYS = ("title", "description", "date", "updated", "tags", "draft", "slug", "series")
+POST_KEYS = ("title", "description", "date", "updated", "tags", "draft", "slug", "series",
+             "image", "image_alt")
 # Page keys of Material for MkDocs and its blog plugin that a post may use
 # (squidfunk.github.io/mkdocs-material/reference/ and .../plugins/blog/).
 MATERIAL_KEYS = (
@@ -75,6 +77,9 @@ KNOWN_KEYS = POST_KEYS + MATERIAL_KEYS
 SUGGEST_CUTOFF = 0.75
 # Front matter starts after the opening `---`, on line 2 of the file.
 FIRST_YAML_LINE = 2
+# What a cover image may be: formats that sharing sites show (hooks/cards.py).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+IMAGE_FORMS = "a PNG, JPEG, GIF or WebP file beside the post, such as images/cover.png"
 DATE_FORMS = "YYYY-MM-DD or an ISO 8601 date-time such as 2026-04-09T08:30:00Z, unquoted"
 # Tags are grouped by address (hooks/blog_pages.py); two at one address must
 # be one tag, written alike but for case (README, "Tags").
@@ -134,7 +139,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     focus = focused_post(os.environ.get(FOCUS), root, posts_dir.resolve())
     for path in [focus] if focus else post_files(posts_dir):
         shown = display_path(path, root)
-        meta, problems = read_post_kept(path.read_bytes(), slugs)
+        meta, problems = read_post_kept(path.read_bytes(), slugs, path.parent)
         lines += [(p.error, p.format(shown)) for p in problems]
         if meta is None or any(p.error for p in problems):
             broken.add(str(path))
@@ -196,14 +201,17 @@ def report(lines: list[tuple[bool, str]]) -> None:
         raise PluginError(errors[-1])
 
 
-def read_post_kept(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
-    """`read_post`, kept by the file's bytes (hooks/cache.py)."""
+def read_post_kept(raw: bytes, slugs: Slugs,
+                   folder: Path) -> tuple[dict | None, list[Problem]]:
+    """`read_post`, kept by the file's bytes (hooks/cache.py), unless the
+    post has a cover image, whose file is checked again every build."""
     memo = cache.table("front-matter")
-    key = cache.digest(raw)
+    key = cache.digest((raw, str(folder)))
     kept = memo.get(key)
     if kept is None:
-        kept = read_post(raw, slugs)
-        memo.put(key, kept)
+        kept = read_post(raw, slugs, folder)
+        if kept[0] is None or "image" not in kept[0]:
+            memo.put(key, kept)
     return kept
 
 
@@ -229,8 +237,10 @@ def display_path(path: Path, root: Path) -> str:
         return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
-    """A post's front matter and the problems in it, from the file's bytes."""
+def read_post(raw: bytes, slugs: Slugs,
+              folder: Path | None = None) -> tuple[dict | None, list[Problem]]:
+    """A post's front matter and the problems in it, from the file's bytes;
+    with the post's `folder`, a cover image (`image:`) is looked for there."""
     try:
         parts = split_post(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
@@ -255,6 +265,8 @@ def read_post(raw: bytes, slugs: Slugs) -> tuple[dict | None, list[Problem]]:
     if not isinstance(meta, dict):
         return None, [Problem("front matter", describe(meta), "`key: value` lines", line=2)]
     problems = check_meta(meta, slugs)
+    if folder is not None and not problems_with(problems, "image"):
+        problems += check_image_file(meta.get("image"), folder)
     # Lines are found (a second, slower parse) only for a post with mistakes.
     lines = key_lines(front_matter) if problems else {}
     return meta, [
@@ -293,6 +305,7 @@ def check_meta(meta: dict, slugs: Slugs) -> list[Problem]:
         *check_draft(meta.get("draft")),
         *check_slug(meta.get("slug"), slugs.post),
         *check_series(meta.get("series"), slugs.tag),
+        *check_image(meta.get("image"), meta.get("image_alt")),
         *check_keys(meta),
     ]
     return problems
@@ -445,6 +458,52 @@ def series_clash(value: object, path: str, seen: dict[str, tuple[str, str]],
                              f"series/{slug}/ {describe(name)}",
                    "one name for one series, written alike in every part "
                    "(letter case may differ)").format(path)
+
+
+def check_image(image: object, alt: object) -> list[Problem]:
+    """A cover image: a relative path to a raster image, with alt text."""
+    problems = []
+    if image is not None:
+        if not isinstance(image, str) or not image.strip():
+            problems.append(Problem("image", describe(image), IMAGE_FORMS))
+        elif "://" in image or image.startswith("/"):
+            problems.append(Problem("image", f"{describe(image)}, which is not a path "
+                                             "beside the post", IMAGE_FORMS))
+        elif not image.lower().endswith(IMAGE_SUFFIXES):
+            problems.append(Problem("image", f"{describe(image)}, which is not a PNG, JPEG, "
+                                             "GIF or WebP file", IMAGE_FORMS))
+    if alt is None or (isinstance(alt, str) and not alt.strip()):
+        if image is not None:
+            problems.append(Problem("image_alt", describe(alt),
+                                    "what the image shows, for readers who cannot see it "
+                                    "(required with `image`)"))
+    elif not isinstance(alt, str):
+        problems.append(Problem("image_alt", describe(alt), "a string, the image's alt text"))
+    elif image is None:
+        problems.append(Problem("image_alt", "alt text without an image",
+                                "an `image` beside it, or no `image_alt`", error=False))
+    return problems
+
+
+def check_image_file(image: object, folder: Path) -> list[Problem]:
+    """A cover image given as a path must be an image file there."""
+    if not isinstance(image, str) or not image.strip():
+        return []
+    path = folder / image
+    if not path.is_file():
+        return [Problem("image", f"{describe(image)}, which is not a file beside the post",
+                        IMAGE_FORMS)]
+    try:
+        with Image.open(path) as opened:
+            opened.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        return [Problem("image", f"{describe(image)}, which is not an image Pillow can read",
+                        IMAGE_FORMS)]
+    return []
+
+
+def problems_with(problems: list[Problem], key: str) -> bool:
+    return any(problem.key == key for problem in problems)
 
 
 def check_keys(meta: dict) -> list[Problem]:

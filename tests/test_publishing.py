@@ -143,7 +143,9 @@ def test_every_post_has_search_and_social_metadata(site):
     assert meta(property="article:published_time") == ["2026-04-09"]
     assert meta(property="article:tag") == [
         "openai", "gpt-image", "world-models", "visual-memory", "spud"]
-    assert meta(name="twitter:card") == ["summary"]
+    # A large card: the post's social card (hooks/cards.py, tests/test_cards.py).
+    assert meta(name="twitter:card") == ["summary_large_image"]
+    assert meta(property="og:image") == [url + "card.png"]
     assert meta(name="twitter:title") == ["OpenAI's Tape Models and the Sora Trade"]
     assert meta(name="twitter:description") == [deck]
 

@@ -1,0 +1,333 @@
+"""How a social card is laid out and drawn; knows nothing of MkDocs.
+
+Not a hook itself: hooks/cards.py hands `draw` a `Card` (the wordmark, the
+section, a post's title, deck and meta line) and caches the PNG. The pure
+parts are separate so that tests call them with a fake measure: where a
+line may break (`break_points`), greedy wrapping with an ellipsis
+(`wrap`), the largest title size that fits (`fit`), which font draws each
+character (`font_runs`) and which Noto Sans CJK face suits a text
+(`cjk_face`). Writes no `page.meta` key.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+# Open Graph's recommended size (developers.facebook.com/docs/sharing/webmasters/images)
+# and X's summary_large_image ratio, 1.91:1.
+SIZE = (1200, 630)
+MARGIN = 80
+# The light scheme of overrides/assets/stylesheets/expectedwrong.css: text
+# (--md-primary-fg-color), muted (--ew-muted), links (--md-typeset-a-color),
+# rules (--ew-rule).
+PAPER = "#ffffff"
+INK = "#1a1a1a"
+MUTED = "#5c5c5c"
+ACCENT = "#9c3500"
+RULE = "#dedede"
+# Pixel sizes: the title's largest size first, tried down to the last one
+# before it is cut with an ellipsis (the stylesheet's title is 2.5 times its
+# meta line; the card keeps about that at a distance).
+TITLE_SIZES = (76, 68, 60, 54)
+TITLE_LINES = 3
+TITLE_LEADING = 1.18
+DECK_SIZE = 34
+DECK_LEADING = 1.38
+HEADER_SIZE = 34
+META_SIZE = 28
+ACCENT_BAR = 10
+ELLIPSIS = "\u2026"
+# Colours of the saved PNG: the card draws about 16.
+PALETTE = 64
+# Characters a line may not start with (closing punctuation, CJK and Latin),
+# kept with the character before them; and ones it may not end with.
+NO_LINE_START = set(
+    ")]}»›”’.,;:!?%、。，．！？：；）」』】〕》〉"
+    "ー々ゝゞぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ"
+)
+NO_LINE_END = set("([{«‹“‘（「『【〔《〈")
+# Left at a line's end before an ellipsis.
+TRIM = " ,;:.-\u2013\u2014、。，：；"
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a card shows, top to bottom; `footer` sits at the right of the meta line."""
+
+    wordmark: str
+    section: str
+    title: str
+    deck: str = ""
+    meta: str = ""
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file of a fallback chain: a face of a collection (`index`)
+    at a named weight of a variable font."""
+
+    path: Path
+    index: int = 0
+    weight: str = "Regular"
+
+
+Measure = Callable[[str], float]
+
+
+# -- Line breaking ------------------------------------------------------------
+
+
+def is_wide(char: str) -> bool:
+    """A character between which and its neighbours a line may break: CJK
+    ideographs, kana, hangul, full-width forms and emoji."""
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def break_points(text: str) -> list[str]:
+    """`text` cut into pieces between which a line may break; joined they
+    give `text` back. A space stays at the end of the piece before it."""
+    pieces: list[str] = []
+    for char in text:
+        if not pieces:
+            pieces.append(char)
+            continue
+        last = pieces[-1]
+        joins = (
+            char in NO_LINE_START
+            or last[-1] in NO_LINE_END
+            or char.isspace()
+            or unicodedata.category(char) in ("Mn", "Me", "Cf")
+            or (not is_wide(char) and not is_wide(last[-1]) and not last[-1].isspace())
+        )
+        if joins:
+            pieces[-1] = last + char
+        else:
+            pieces.append(char)
+    return pieces
+
+
+def wrap(text: str, width: float, max_lines: int, measure: Measure) -> list[str]:
+    """`text` in at most `max_lines` lines no wider than `width`; what does not
+    fit is cut at the end of the last line, which then ends in an ellipsis.
+
+    Each piece is measured once and a line is the sum of its pieces (kerning
+    across a break is a pixel or two), so wrapping is linear in the text."""
+    lines: list[str] = []
+    line, line_width = "", 0.0
+    pieces = break_points(" ".join(text.split()))
+    for number, piece in enumerate(pieces):
+        if line_width + measure(piece.rstrip()) <= width:
+            line, line_width = line + piece, line_width + measure(piece)
+            continue
+        if line:
+            lines.append(line)
+        line, line_width = "", 0.0
+        # A piece wider than the whole line (a long address) is cut anywhere.
+        for char in piece:
+            if line and line_width + measure(char.rstrip()) > width:
+                lines.append(line)
+                line, line_width = "", 0.0
+            line, line_width = line + char, line_width + measure(char)
+        if len(lines) >= max_lines:
+            rest = "".join(lines[max_lines - 1:]) + line + "".join(pieces[number + 1:])
+            kept = [kept.rstrip() for kept in lines[: max_lines - 1]]
+            return [*kept, shorten(rest.rstrip(), width, measure)]
+    if line.strip():
+        lines.append(line)
+    return [kept.rstrip() for kept in lines]
+
+
+def shorten(text: str, width: float, measure: Measure) -> str:
+    """The longest start of `text` that fits `width` with an ellipsis after it,
+    cut between words where it can."""
+    pieces = break_points(text)
+    while len(pieces) > 1:
+        pieces.pop()
+        kept = "".join(pieces).rstrip(TRIM)
+        if kept and measure(kept + ELLIPSIS) <= width:
+            return kept + ELLIPSIS
+    kept = text
+    while kept and measure(kept.rstrip(TRIM) + ELLIPSIS) > width:
+        kept = kept[:-1]
+    return kept.rstrip(TRIM) + ELLIPSIS
+
+
+def fit(text: str, sizes: Sequence[int], width: float, max_lines: int,
+        measure_at: Callable[[int], Measure]) -> tuple[int, list[str]]:
+    """The largest size at which `text` fits in `max_lines`, and its lines; at
+    the smallest size, cut with an ellipsis."""
+    for size in sizes[:-1]:
+        lines = wrap(text, width, max_lines, measure_at(size))
+        if not was_cut(text, lines):
+            return size, lines
+    return sizes[-1], wrap(text, width, max_lines, measure_at(sizes[-1]))
+
+
+def was_cut(text: str, lines: list[str]) -> bool:
+    """Whether `lines` lost some of `text` (white space aside)."""
+    return "".join(text.split()) != "".join("".join(lines).split())
+
+
+# -- Font fallback ------------------------------------------------------------
+
+
+def font_runs(text: str, covers: Sequence[Callable[[int], bool]]) -> list[tuple[int, str]]:
+    """`text` as runs of (index of the first font that has each character, run).
+
+    An invisible character no font has (a variation selector, a zero-width
+    joiner) is left out; any other such character goes to the first font,
+    which draws its missing-glyph box rather than hide it."""
+    runs: list[tuple[int, str]] = []
+    for char in text:
+        code = ord(char)
+        font = next((number for number, has in enumerate(covers) if has(code)), None)
+        if font is None:
+            if unicodedata.category(char) in ("Cf", "Mn") or 0xFE00 <= code <= 0xFE0F:
+                continue
+            font = 0
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + char)
+        else:
+            runs.append((font, char))
+    return runs
+
+
+def cjk_face(text: str) -> str:
+    """Which Noto Sans CJK face suits `text`: Japanese with kana, Korean with
+    hangul, otherwise Simplified Chinese (the same ideographs are drawn
+    differently in each)."""
+    for char in text:
+        name = unicodedata.name(char, "")
+        if name.startswith(("HIRAGANA", "KATAKANA")):
+            return "JP"
+        if name.startswith("HANGUL"):
+            return "KR"
+    return "SC"
+
+
+@functools.cache
+def character_map(path: Path, index: int) -> frozenset[int]:
+    """The code points a font file's face has glyphs for."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, fontNumber=index, lazy=True) as font:
+        return frozenset(font.getBestCmap() or ())
+
+
+@functools.cache
+def load(face: Face, size: int) -> ImageFont.FreeTypeFont:
+    font = ImageFont.truetype(str(face.path), size, index=face.index,
+                              layout_engine=ImageFont.Layout.BASIC)
+    # A variable font without the weight (Noto Sans Symbols has no "Bold")
+    # stays at its default.
+    if face.weight.encode() in font.get_variation_names():
+        font.set_variation_by_name(face.weight)
+    return font
+
+
+class Text:
+    """A fallback chain at one size: measures and draws text, each character
+    in the first face that has it."""
+
+    def __init__(self, faces: Sequence[Face], size: int) -> None:
+        self.fonts = [load(face, size) for face in faces]
+        self.covers = [
+            functools.partial(frozenset.__contains__, character_map(face.path, face.index))
+            for face in faces
+        ]
+
+    def measure(self, text: str) -> float:
+        return sum(self.fonts[font].getlength(run) for font, run in font_runs(text, self.covers))
+
+    def draw(self, canvas: ImageDraw.ImageDraw, xy: tuple[float, float], text: str,
+             fill: str) -> float:
+        """Draw `text` with its baseline at `xy`; return where it ends."""
+        x, y = xy
+        for font, run in font_runs(text, self.covers):
+            canvas.text((x, y), run, font=self.fonts[font], fill=fill, anchor="ls")
+            x += self.fonts[font].getlength(run)
+        return x
+
+
+# -- Drawing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The card's font files: `serif` for the title and deck, `sans` for the
+    header and meta line, each followed by the face of the `cjk` collection
+    that suits the text (`cjk_faces`: face index by `cjk_face` name) and then
+    the `fallbacks` (symbols, emoji)."""
+
+    serif: Path
+    sans: Path
+    cjk: Path
+    cjk_faces: dict[str, int]
+    fallbacks: tuple[Path, ...]
+
+    def chain(self, first: Path, weight: str, text: str) -> list[Face]:
+        cjk = Face(self.cjk, self.cjk_faces[cjk_face(text)], weight)
+        return [Face(first, 0, weight), cjk, *(Face(path, 0, weight) for path in self.fallbacks)]
+
+
+def draw(card: Card, fonts: Fonts) -> Image.Image:
+    """The card as an RGB image of SIZE."""
+    width, height = SIZE
+    column = width - 2 * MARGIN
+    image = Image.new("RGB", SIZE, PAPER)
+    canvas = ImageDraw.Draw(image)
+    canvas.rectangle((0, 0, width, ACCENT_BAR), fill=ACCENT)
+    text = card.title + card.deck
+    # Header: the wordmark, then the section, lighter.
+    baseline = MARGIN + HEADER_SIZE
+    mark = Text(fonts.chain(fonts.sans, "Bold", text), HEADER_SIZE)
+    end = mark.draw(canvas, (MARGIN, baseline), card.wordmark, INK)
+    section = Text(fonts.chain(fonts.sans, "Regular", text), HEADER_SIZE)
+    section.draw(canvas, (end + HEADER_SIZE * 0.35, baseline), card.section, MUTED)
+    # Meta line and footer at the bottom, above a rule.
+    meta = Text(fonts.chain(fonts.sans, "Regular", text), META_SIZE)
+    meta_baseline = height - MARGIN + META_SIZE // 2
+    rule_y = meta_baseline - META_SIZE - 28
+    canvas.line((MARGIN, rule_y, width - MARGIN, rule_y), fill=RULE, width=2)
+    meta.draw(canvas, (MARGIN, meta_baseline), card.meta, MUTED)
+    if card.footer:
+        footer_x = width - MARGIN - meta.measure(card.footer)
+        meta.draw(canvas, (footer_x, meta_baseline), card.footer, MUTED)
+    # Title, then as much of the deck as the space left holds.
+    title_chain = fonts.chain(fonts.serif, "Bold", text)
+    size, lines = fit(card.title, TITLE_SIZES, column, TITLE_LINES,
+                      lambda size: Text(title_chain, size).measure)
+    title = Text(title_chain, size)
+    y = baseline + 40
+    for line in lines:
+        y += size * TITLE_LEADING
+        title.draw(canvas, (MARGIN, y), line, INK)
+    space = rule_y - 24 - (y + 20)
+    deck_lines = int(space // (DECK_SIZE * DECK_LEADING))
+    if card.deck and deck_lines > 0:
+        deck = Text(fonts.chain(fonts.serif, "Regular", text), DECK_SIZE)
+        y += 20
+        for line in wrap(card.deck, column, min(deck_lines, 2), deck.measure):
+            y += DECK_SIZE * DECK_LEADING
+            deck.draw(canvas, (MARGIN, y), line, MUTED)
+    return image
+
+
+def save(card: Card, fonts: Fonts, target: Path) -> Path:
+    """Draw `card` into the PNG file `target`, whole or not at all (another
+    build may read the cache at the same time)."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+    # The card has a few colours and their anti-aliasing: as a palette
+    # image it is a third of the size, for the time zlib saves.
+    image = draw(card, fonts).quantize(PALETTE, method=Image.Quantize.FASTOCTREE)
+    image.save(partial, "PNG")
+    os.replace(partial, target)
+    return target

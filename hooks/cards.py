@@ -1,0 +1,289 @@
+"""Social cards: the picture a shared link to a page shows (`og:image`).
+
+Every post gets a 1200x630 PNG at `posts/<slug>/card.png`, drawn by
+hooks/card_layout.py from its front matter and reading stats in the blog's
+own look: the wordmark and section, the title, the deck, the read time. A
+post with `image:` in its front matter (checked by hooks/front_matter.py)
+shares that picture instead: its cover, which blog-post.html shows above the
+body. Every other page (the home page, listings, tags) shares the site's
+card at `card.png`: the wordmark, the section and the site's description.
+
+Cards are cached in `.cache/cards/` beside mkdocs.yml, each named by a hash
+of all it is drawn from: its text, the bytes of the font files, the drawing
+code (this file and card_layout.py), Pillow's version and the size. An
+unchanged post costs a hash and a file copy; a stale card is never served.
+Under `mkdocs build`, past the first few, missing cards are drawn by worker
+processes while MkDocs renders the pages, and collected in `on_post_build`.
+
+Writes `page.meta["card"]` (`url`, absolute; `width`, `height`, `alt`,
+`type`) on posts, and `page.meta["cover"]` (`src`, site-relative; `width`,
+`height`, `alt`) on posts with a cover; sets the Jinja global `site_card`.
+overrides/partials/ew-head-meta.html, overrides/blog-post.html and
+hooks/blog_pages.py (the BlogPosting's `image`) read them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import posixpath
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+import fontpkg_noto_serif
+import manimgx_fonts
+import manimgx_fonts_cjk
+import PIL
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from PIL import Image
+from posts import Post, serving
+
+import card_layout
+from card_layout import SIZE, Card, Fonts
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.pages import Page
+
+# Beside mkdocs.yml; `make clean` removes .cache/.
+CACHE_DIR = Path(".cache") / "cards"
+CARD_FILE = "card.png"
+# Missing cards drawn in the build process itself before workers are
+# started: a card takes about 25 ms, starting the workers about as long as a
+# few cards, and a saved post under `mkdocs serve` needs one.
+INLINE_MISSES = 8
+FONT_DIR = Path(manimgx_fonts.__file__).parent
+FONTS = Fonts(
+    serif=fontpkg_noto_serif.ROOT / "files" / "NotoSerif[wdth,wght].ttf",
+    sans=FONT_DIR / "NotoSans[wght].ttf",
+    cjk=Path(manimgx_fonts_cjk.__file__).parent / "NotoSansCJK-VF.otf.ttc",
+    # The faces of Noto Sans CJK's collection, in its order.
+    cjk_faces={"JP": 0, "KR": 1, "SC": 2},
+    fallbacks=(FONT_DIR / "NotoSansSymbols[wght].ttf", FONT_DIR / "NotoEmoji[wght].ttf"),
+)
+CODE = (Path(__file__), Path(card_layout.__file__))
+
+
+@dataclass
+class Build:
+    """What one build has drawn or is drawing."""
+
+    cache: Path
+    site_dir: Path
+    site_url: str
+    files: Files | None = None
+    misses: int = 0
+    pool: concurrent.futures.ProcessPoolExecutor | None = None
+    # (drawing, cached file, where it goes in the site, the post's path)
+    pending: list = field(default_factory=list)
+
+
+_build: Build | None = None
+
+
+def on_config(config: MkDocsConfig) -> None:
+    global _build
+    root = Path(config.config_file_path or ".").resolve().parent
+    _build = Build(root / CACHE_DIR, Path(config.site_dir), config.site_url or "")
+    return None
+
+
+@event_priority(-70)
+def on_files(files: Files, /, *, config: MkDocsConfig) -> None:
+    _build.files = files
+    _build.site_dir = Path(config.site_dir)
+    return None
+
+
+def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> None:
+    card = site_card(config)
+    env.globals["site_card"] = {
+        **publish(card, CARD_FILE, "the site"),
+        "alt": f"{card.wordmark} {card.section}: {card.title}",
+    }
+    return None
+
+
+# Before hooks/blog_pages.py, whose BlogPosting shows the card.
+@event_priority(10)
+def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) -> None:
+    if not isinstance(page, Post):
+        return None
+    meta = page.meta
+    if meta.get("image"):
+        page.meta["cover"] = cover(page, _build.files)
+        page.meta["card"] = {**page.meta["cover"], "url": absolute(page.meta["cover"]["src"])}
+        return None
+    card = post_card(config, meta)
+    target = posixpath.join(posixpath.dirname(page.file.dest_uri), CARD_FILE)
+    page.meta["card"] = {**publish(card, target, page.file.src_path), "alt": card_alt(card)}
+    return None
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    try:
+        for drawing, cached, target, source in _build.pending:
+            try:
+                drawing.result()
+            except Exception as e:  # a worker's error, shown as one line
+                raise PluginError(f"{source}: card: could not be drawn ({e})") from e
+            copy(cached, target)
+    finally:
+        stop()
+    return None
+
+
+def on_build_error(*, error: Exception) -> None:
+    stop()
+    return None
+
+
+def stop() -> None:
+    if _build and _build.pool:
+        _build.pool.shutdown(cancel_futures=True)
+        _build.pool = None
+    if _build:
+        _build.pending.clear()
+
+
+def publish(card: Card, target: str, source: str) -> dict:
+    """Put `card` at `target` in the site, from the cache or drawn; its meta."""
+    cached = _build.cache / f"{card_key(card)}.png"
+    destination = _build.site_dir / target
+    if cached.is_file():
+        copy(cached, destination)
+    else:
+        _build.cache.mkdir(parents=True, exist_ok=True)
+        _build.misses += 1
+        drawing = draw_later(card, cached)
+        if drawing is None:
+            try:
+                card_layout.save(card, FONTS, cached)
+            except Exception as e:  # a font or Pillow error, shown as one line
+                raise PluginError(f"{source}: card: could not be drawn ({e})") from e
+            copy(cached, destination)
+        else:
+            _build.pending.append((drawing, cached, destination, source))
+    width, height = SIZE
+    return {"url": absolute(target), "width": width, "height": height, "type": "image/png"}
+
+
+def draw_later(card: Card, cached: Path) -> concurrent.futures.Future | None:
+    """Hand a missing card to the workers, started on the first miss past
+    INLINE_MISSES; None to draw it now. Workers are forked, and only under
+    `mkdocs build` on Linux: `mkdocs serve` runs threads, which a fork
+    would copy mid-step, and other systems start processes slowly."""
+    if _build.misses <= INLINE_MISSES or serving() or sys.platform != "linux":
+        return None
+    # Workers find `save` by its module's name, which hooks/serve_reload.py
+    # takes out of sys.modules at every build.
+    sys.modules.setdefault(card_layout.__name__, card_layout)
+    if _build.pool is None:
+        _build.pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork"))
+    return _build.pool.submit(card_layout.save, card, FONTS, cached)
+
+
+def copy(cached: Path, destination: Path) -> None:
+    """Put a cached card in the site: a hard link where the cache and the
+    site share a file system (nothing is written; the cache only ever
+    replaces files, never rewrites them), a copy elsewhere."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.unlink(missing_ok=True)
+    try:
+        os.link(cached, destination)
+    except OSError:
+        shutil.copyfile(cached, destination)
+
+
+def absolute(path: str) -> str | None:
+    """A site path as an absolute URL; None without `site_url`."""
+    return urljoin(_build.site_url, path) if _build.site_url else None
+
+
+def cover(page: Page, files: Files) -> dict:
+    """A post's own image (front matter `image:`, a path beside the post)."""
+    meta = page.meta
+    src_uri = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri),
+                                                meta["image"]))
+    file = files.get_file_from_path(src_uri) if files else None
+    if file is None:
+        raise PluginError(f"{page.file.src_path}: image: found {meta['image']!r}, which is "
+                          "not published with the site; expected an image beside the post")
+    with Image.open(file.abs_src_path) as image:
+        width, height = image.size
+        kind = Image.MIME.get(image.format or "", "image/png")
+    return {"src": file.url, "width": width, "height": height, "alt": meta["image_alt"],
+            "type": kind}
+
+
+# -- Pure helpers -------------------------------------------------------------
+
+
+def post_card(config: MkDocsConfig, meta: dict) -> Card:
+    """A post's card: the header as the site shows it, title, deck, read time."""
+    reading = meta["reading"]
+    words = reading["words"]
+    return Card(
+        wordmark=config.site_name,
+        section=str(config.extra.get("section") or ""),
+        title=str(meta.get("title") or ""),
+        deck=str(meta.get("description") or ""),
+        meta=f"{reading['minutes']} min read \u00b7 {words:,} {'word' if words == 1 else 'words'}",
+        footer=urlsplit(config.site_url or "").netloc,
+    )
+
+
+def site_card(config: MkDocsConfig) -> Card:
+    """The card of every page that is not a post: the site's description."""
+    url = urlsplit(config.site_url or "")
+    return Card(
+        wordmark=config.site_name,
+        section=str(config.extra.get("section") or ""),
+        title=config.site_description or config.site_name,
+        meta=(url.netloc + url.path).rstrip("/"),
+    )
+
+
+def card_alt(card: Card) -> str:
+    """What the card shows, for readers who cannot see it."""
+    return f"{card.title} ({card.wordmark} {card.section}, {card.meta})"
+
+
+def card_key(card: Card) -> str:
+    """The cache name of a card: a hash of all it is drawn from."""
+    inputs = {
+        "card": asdict(card),
+        "size": SIZE,
+        "fonts": [file_digest(path) for path in font_files(FONTS)],
+        "code": [file_digest(path) for path in CODE],
+        "pillow": PIL.__version__,
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def font_files(fonts: Fonts) -> list[Path]:
+    return [fonts.serif, fonts.sans, fonts.cjk, *fonts.fallbacks]
+
+
+def file_digest(path: Path) -> str:
+    stat = path.stat()
+    return _digest(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.cache
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
+    """The SHA-256 of a file, read once per build for each size and time."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -22,9 +22,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: serve build post test bench lint lock clean
 
 ## serve: preview the blog at http://$(ADDR) with live reload;
-##        make serve POST=docs/posts/x.md builds only that post and its listings
 serve: $(VENV)/.site
-	EW_FOCUS=$(POST) $(MKDOCS) serve --dev-addr $(ADDR) --livereload
+	$(MKDOCS) serve --dev-addr $(ADDR) --livereload
 
 ## build: build the site strictly into site/
 build: $(VENV)/.site

@@ -10,10 +10,12 @@ For each N, a temporary copy of the blog gets N synthetic posts
   stock, Pelican, ours, ...; medians and the ratios ours / stock and
   ours / Pelican. Above 3,000 posts (10,000: the scale goal) ours alone, once;
 - the share of a build spent in our hooks, from one cProfile run of ours;
-- edit-to-reload latency under `make serve` (its mkdocs command on a free
-  127.0.0.1 port): append a sentence to a post, save, and poll the served
-  page until it shows; for the full site and with EW_FOCUS on that post
-  (`make serve POST=...`).
+- a warm build of ours after each cold one: one post changed, with the
+  .cache/ the cold build left (cold builds start with none);
+- save-to-served latency under `make serve` (its mkdocs command on a free
+  127.0.0.1 port): a sentence appended to a post's body, a new tag, a new
+  title (the post moves), each saved and the served page polled until it
+  shows the change.
 
 It writes results.md, results.json and build-time.png into --out.
 `--quick` (N = 10, 100; one repeat; Pelican and serve at N = 10) only proves
@@ -34,6 +36,7 @@ import os
 import platform
 import pstats
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -186,18 +189,30 @@ def site_path(project: Path) -> str:
     return urllib.parse.urlparse(ours["site_url"]).path or "/"
 
 
-def env(focus: str | None = None) -> dict[str, str]:
-    """The environment `make` gives mkdocs; EW_FOCUS only where asked for."""
-    base = {key: value for key, value in os.environ.items() if key != "EW_FOCUS"}
-    base |= {"NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    return base | ({"EW_FOCUS": focus} if focus else {})
+def env() -> dict[str, str]:
+    """The environment `make` gives mkdocs."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 # -- Cold builds --------------------------------------------------------------
 
 
 def cold_build(project: Path, config: str, site: Path, log: Path) -> Build:
-    """A fresh `mkdocs build` process: its wall time and max RSS (measure.py)."""
+    """A fresh `mkdocs build` process with no cache of an earlier build
+    (.cache/ removed): its wall time and max RSS (measure.py)."""
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    return timed_build(project, config, site, log)
+
+
+def warm_build(project: Path, post: Path, site: Path, log: Path) -> Build:
+    """A build of ours after one post changed, with the .cache/ the last
+    build of ours left: what a deploy after one edit costs."""
+    with post.open("a", encoding="utf-8") as text:
+        text.write(f"\nA warm build's edit {uuid.uuid4().hex}.\n")
+    return timed_build(project, CONFIGS["ours"], site, log)
+
+
+def timed_build(project: Path, config: str, site: Path, log: Path) -> Build:
     command = [sys.executable, str(MEASURE), str(log),
                sys.executable, "-m", "mkdocs", "build", "--clean", "-f", config, "-d", str(site)]
     done = subprocess.run(command, cwd=project, env=env(), capture_output=True, text=True)
@@ -258,6 +273,12 @@ def measure_builds(project: Path, posts: list[Path], urls: list[str], repeats: i
             variant.runs.append(run)
             say(f"  {name} build {repeat + 1}/{repeats}: {run.seconds:.2f} s "
                 f"({run.cpu_seconds:.2f} s CPU), {run.peak_mib:.0f} MiB, {run.warnings} warnings")
+            if name == "ours":
+                warm = warm_build(project, posts[len(posts) // 3], site, log)
+                check_pages(site, urls, CONFIGS[name])
+                variants.setdefault("warm", Variant()).runs.append(warm)
+                say(f"  ours warm build {repeat + 1}/{repeats}: {warm.seconds:.2f} s "
+                    f"({warm.cpu_seconds:.2f} s CPU)")
     return variants
 
 
@@ -469,6 +490,9 @@ def bench_size(count: int, repeats: int, serve: bool, profiled: bool,
             "ours": variants["ours"].summary(),
             "stock": variants["stock"].summary() if "stock" in peers else None,
             "ratio": ours / variants["stock"].median_seconds if "stock" in peers else None,
+            "warm": variants["warm"].summary(),
+            "warm_ratio": (variants["warm"].median_seconds / variants["stock"].median_seconds
+                           if "stock" in peers else None),
             "pelican": variants["pelican"].summary() if "pelican" in peers else None,
             "pelican_ratio": (ours / variants["pelican"].median_seconds
                               if "pelican" in peers else None),
@@ -542,18 +566,21 @@ def markdown(run: dict) -> str:
         f"ours, stock Material and Pelican; where stock and Pelican are \"-\", ours alone, "
         f"{ALONE_REPEATS} build.",
         "",
-        "| N | ours s | stock s | ours / stock | pelican s | ours / pelican | ours peak MiB "
-        "| stock peak MiB | pelican peak MiB | serve edit-to-reload s | focus s |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| N | ours s | stock s | ours / stock | pelican s | ours / pelican | warm s "
+        "| warm / stock | ours peak MiB | stock peak MiB | pelican peak MiB "
+        "| serve body s | serve retag s | serve retitle s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | ---: |",
     ]
     for result in run["results"]:
         ours, stock, peer = result["ours"], result["stock"], result.get("pelican")
         lines.append(
             f"| {result['n']:,} | {ours['median_seconds']:.2f} | {seconds_cell(stock)} "
             f"| {two_places(result['ratio'])} | {seconds_cell(peer)} "
-            f"| {two_places(result.get('pelican_ratio'))} | {mib_cell(ours)} "
-            f"| {mib_cell(stock)} | {mib_cell(peer)} | {serve_cell(result, 'full')} "
-            f"| {serve_cell(result, 'focus')} |")
+            f"| {two_places(result.get('pelican_ratio'))} | {seconds_cell(result.get('warm'))} "
+            f"| {two_places(result.get('warm_ratio'))} | {mib_cell(ours)} "
+            f"| {mib_cell(stock)} | {mib_cell(peer)} | {serve_cell(result, 'body')} "
+            f"| {serve_cell(result, 'retag')} | {serve_cell(result, 'retitle')} |")
     lines += ["", *scale_lines(run), *profile_lines(run), ""]
     return "\n".join(lines)
 

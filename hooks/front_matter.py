@@ -54,8 +54,6 @@ from posts import (
     tag_slug,
 )
 
-from focus import ENV as FOCUS
-from focus import focused_post
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -135,9 +133,7 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     # Good posts (shown path, tags) for the tag check, and their files.
     tagged: list[tuple[str, list[str]]] = []
     sources: dict[str, str] = {}
-    # In focus mode (hooks/focus.py) only the focused post is built.
-    focus = focused_post(os.environ.get(FOCUS), root, posts_dir.resolve())
-    for path in [focus] if focus else post_files(posts_dir):
+    for path in post_files(posts_dir):
         shown = display_path(path, root)
         meta, problems = read_post_kept(path.read_bytes(), slugs, path.parent)
         lines += [(p.error, p.format(shown)) for p in problems]

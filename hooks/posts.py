@@ -2,7 +2,7 @@
 
 Not a hook itself (not listed under `hooks:`): hooks/blog.py makes the blog
 out of these, and hooks/blog_pages.py, hooks/feeds.py, hooks/front_matter.py,
-hooks/reading_stats.py and hooks/focus.py read it. A module imported by the
+hooks/reading_stats.py and the others read it. A module imported by the
 hooks is one object for all of them in a build, so the blog hooks/blog.py
 makes (`current()`) is theirs too. Writes no `page.meta` key.
 
@@ -237,7 +237,9 @@ class Listing(SharedParserPage):
 
     @property
     def number(self) -> int:
-        return self.pages.index(self) + 1
+        """Which page of its listing this is, from 1. By identity: `index`
+        would compare pages with ==, one by one (quadratic in a long blog)."""
+        return next(at for at, page in enumerate(self.pages, start=1) if page is self)
 
     def read_source(self, config: MkDocsConfig) -> None:
         super().read_source(config)

@@ -57,16 +57,19 @@ def table_rows(markdown: str) -> dict[int, list[str]]:
 def test_quick_bench_writes_a_row_per_size_with_ours_stock_and_pelican(results):
     rows = table_rows((results / "results.md").read_text(encoding="utf-8"))
     assert sorted(rows) == [10, 100]
-    # ours s, stock s, ours / stock, pelican s, ours / pelican, then peak MiB
-    # of ours, stock, pelican, then serve and focus.
-    assert min(float(cell) for cell in rows[10][:8]) > 0
+    # ours s, stock s, ours / stock, pelican s, ours / pelican, warm s,
+    # warm / stock, then peak MiB of ours, stock, pelican, then serve: body,
+    # retag, retitle.
+    assert min(float(cell) for cell in rows[10][:10]) > 0
     # Pelican is built at N = 10 only in quick mode; stock at both.
-    ours, stock, ratio, pelican, pelican_ratio, ours_mib, stock_mib, pelican_mib = rows[100][:8]
-    assert min(float(cell) for cell in (ours, stock, ratio, ours_mib, stock_mib)) > 0
+    (ours, stock, ratio, pelican, pelican_ratio, warm, warm_ratio,
+     ours_mib, stock_mib, pelican_mib) = rows[100][:10]
+    assert min(float(cell) for cell in (ours, stock, ratio, warm, warm_ratio,
+                                         ours_mib, stock_mib)) > 0
     assert [pelican, pelican_ratio, pelican_mib] == ["-", "-", "-"]
-    # Serve is measured at N = 10 only, in both modes.
-    assert float(rows[10][8]) > 0 and float(rows[10][9]) > 0
-    assert rows[100][8:] == ["-", "-"]
+    # Serve is measured at N = 10 only, for each kind of edit.
+    assert min(float(cell) for cell in rows[10][10:13]) > 0
+    assert rows[100][10:] == ["-", "-", "-"]
 
 
 def test_quick_bench_reports_the_hook_share_and_top_hook_functions(results):
@@ -92,8 +95,9 @@ def test_quick_bench_keeps_every_run_in_its_raw_numbers(results):
             assert result[variant]["runs"][0]["peak_tree_mib"] > 0
     assert small["pelican_ratio"] > 0 and small["pelican"]["runs"][0]["reported_seconds"] > 0
     assert large["pelican"] is None and large["pelican_ratio"] is None
-    assert set(small["serve"]) == {"post", "full", "focus"}
-    assert all(len(small["serve"][mode]["runs"]) == 1 for mode in ("full", "focus"))
+    assert set(small["serve"]) == {"post", "body", "retag", "retitle"}
+    assert all(len(small["serve"][kind]["runs"]) == 1 for kind in ("body", "retag", "retitle"))
+    assert len(small["warm"]["runs"]) == 1 and small["warm"]["median_seconds"] > 0
     assert large["serve"] is None and small["profile"] is None
     assert 0 < large["profile"]["share"] < 1 and large["profile"]["events"]
     assert len(large["profile"]["top"]) == 5

@@ -16,7 +16,7 @@ card in this process (no workers), over the posts' first cards. bench.py
 can call `measure_cards` and put the returned dict in its results; run
 alone it prints a table:
 
-    .venv/bin/python benchmarks/cards.py [--posts 1000] [--repeats 1]
+    .venv/bin/python benchmarks/card_cost.py [--posts 1000] [--repeats 1]
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ def timed_build(project: Path, config: str, site: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one fresh `mkdocs build` process; CPU with its
     card workers, and not slowed by other load on the machine."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("EW_FOCUS", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(

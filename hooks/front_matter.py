@@ -54,7 +54,6 @@ from posts import (
     tag_slug,
 )
 
-
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files

@@ -82,6 +82,8 @@ SCALE_MIB = 1024
 # Serve is measured at N up to here: its start and every save rebuild the
 # blog, which at 3,000 posts would add many minutes to a run.
 SERVE_MAX = 1000
+# Edits of the longer exactness run (tests/test_incremental.py runs 50).
+LONG_EDITS = 300
 RELOAD_TIMEOUT = 180  # seconds from save to the page showing the change
 START_TIMEOUT = 600  # seconds for `mkdocs serve` to build and answer first
 POLL = 0.05  # seconds between two requests for the edited page
@@ -581,8 +583,17 @@ def markdown(run: dict) -> str:
             f"| {two_places(result.get('warm_ratio'))} | {mib_cell(ours)} "
             f"| {mib_cell(stock)} | {mib_cell(peer)} | {serve_cell(result, 'body')} "
             f"| {serve_cell(result, 'retag')} | {serve_cell(result, 'retitle')} |")
-    lines += ["", *scale_lines(run), *profile_lines(run), ""]
+    lines += ["", *scale_lines(run), *exactness_lines(run), *profile_lines(run), ""]
     return "\n".join(lines)
+
+
+def exactness_lines(run: dict) -> list[str]:
+    found = run.get("exactness")
+    if not found:
+        return []
+    verdict = "every one served" if found["passed"] else "NOT every one served"
+    return [f"Exactness: {found['edits']} seeded random edits under `make serve`; after "
+            f"{verdict} byte for byte what a new server builds ({found['seconds']:.0f} s).", ""]
 
 
 def scale_lines(run: dict) -> list[str]:
@@ -687,6 +698,21 @@ def peers(count: int, args: argparse.Namespace) -> tuple[str, ...]:
     return PEERS
 
 
+def exactness(edits: int) -> dict:
+    """tests/test_incremental.py's exactness test with a longer sequence of
+    edits: whether every save served what a fresh server builds."""
+    say(f"exactness: {edits} random edits under make serve")
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         str(ROOT / "tests" / "test_incremental.py"), "-k", "fresh_server"],
+        cwd=ROOT, env=env() | {"EW_EDITS": str(edits)}, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    say(f"  {'passed' if done.returncode == 0 else 'FAILED'} in {seconds:.0f} s")
+    return {"edits": edits, "passed": done.returncode == 0, "seconds": seconds,
+            "output": done.stdout[-3000:]}
+
+
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     serve_sizes = args.sizes[:1] if args.quick else [n for n in args.sizes if n <= SERVE_MAX]
@@ -703,6 +729,8 @@ def main(argv: list[str] | None = None) -> None:
                                count in serve_sizes, count == args.profile, peers(count, args))
                     for count in args.sizes],
     }
+    if not args.quick and not args.builds_only:
+        run["exactness"] = exactness(LONG_EDITS)
     run["bench_seconds"] = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")

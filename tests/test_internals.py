@@ -16,6 +16,14 @@ ProperDocs serves when a hook imports `mkdocs.*`).
   (tests/test_posts.py checks that the copy renders posts exactly as
   `Page.render` does.)
 - hooks/serve_reload.py clears `Hooks._load_hook`'s `functools.lru_cache`.
+- hooks/serve_build.py follows `build`, `_build_page` and
+  `_build_theme_template` (pinned by hash), calls `_populate_page`,
+  `_build_template` and `get_context`, and sets `config._current_page`;
+  hooks/preview.py replaces `mkdocs.commands.serve.build` (the global that
+  serve's builder calls) and the server's `observer` and `builder`, and
+  reads its `_watched_paths`; hooks/build_cache.py gives Material's
+  `SearchIndex` an `add_entry_from_context` of its own and extends its
+  `entries`.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import hashlib
 import importlib
 import inspect
 import logging
+import os
 
 import pytest
 
@@ -193,3 +202,92 @@ def test_hooks_load_hook_still_caches_hook_modules_until_cleared(root, tmp_path)
     finally:
         load.cache_clear()
         importlib.sys.modules.pop(name, None)
+
+
+# -- The serve engine (hooks/serve_build.py, hooks/preview.py, build_cache) ----
+
+# sha256 of the MkDocs functions hooks/serve_build.py follows step for step
+# (`_build` is `build`, `_page` is `_build_page`, `_theme_template` is
+# `_build_theme_template`, collecting instead of writing).
+FOLLOWED_SHA256 = {
+    "mkdocs": {
+        "build": "c476b64474acfaa20c08fdedc074238c6521bf320263065ee7de983ebf2032f9",
+        "_build_page": "adcdbd14b236112697cafec9171bd281981f15a776e0d2f941a62e7bffd9a0d5",
+        "_build_theme_template":
+            "628a78f6a129c8a053a2f803990e8102540958d5e880ac0feae6c6c4ef544980",
+    },
+    "properdocs": {
+        "build": "9ef8add479b2679c5c01df44e575bf6e6aee4ce76b5589501e85c1ee65ef4a2f",
+        "_build_page": "a921d5be3f1bcca924d2c3442c443dcf32519dbec0021f9a6d26ec9d4e387f83",
+        "_build_theme_template":
+            "8f450ccd90a65f6506557a914e0f890ea1289e99ec0f870857259197993b7af8",
+    },
+}
+
+
+@pytest.mark.parametrize("root", ROOTS)
+@pytest.mark.parametrize("name", ["build", "_build_page", "_build_theme_template"])
+def test_the_build_steps_serve_build_follows_are_unchanged(root, name):
+    function = internal(root, "commands.build", name, "hooks/serve_build.py")
+    source = inspect.getsource(function)
+    assert hashlib.sha256(source.encode()).hexdigest() == FOLLOWED_SHA256[root][name], (
+        f"{root}.commands.build.{name} has changed: hooks/serve_build.py follows mkdocs "
+        "1.6.1's step for step; bring it in line, then update FOLLOWED_SHA256 in "
+        "tests/test_internals.py")
+
+
+@pytest.mark.parametrize("root", ROOTS)
+@pytest.mark.parametrize("name", ["_populate_page", "_build_template", "get_context"])
+def test_the_build_functions_serve_build_calls_keep_their_parameters(root, name):
+    function = internal(root, "commands.build", name, "hooks/serve_build.py")
+    expected = {
+        "_populate_page": ["page", "config", "files", "dirty"],
+        "_build_template": ["name", "template", "files", "config", "nav"],
+        "get_context": ["nav", "files", "config", "page", "base_url"],
+    }[name]
+    assert list(inspect.signature(function).parameters) == expected, (
+        f"{root}.commands.build.{name} takes other parameters now: hooks/serve_build.py "
+        "calls it; see README, Longevity")
+
+
+@pytest.mark.parametrize("root", ROOTS)
+def test_serve_still_builds_through_its_module_global_build(root):
+    serve = module(root, "commands.serve")
+    source = inspect.getsource(serve.serve)
+    assert hasattr(serve, "build") and "build(config, serve_url=" in source, (
+        f"{root}.commands.serve no longer calls its module-global `build`: hooks/preview.py "
+        "replaces that global so that `make serve` builds with hooks/serve_build.py")
+
+
+@pytest.mark.parametrize("root", ROOTS)
+def test_the_live_reload_server_keeps_its_watched_paths_observer_and_builder(root):
+    server_class = internal(root, "livereload", "LiveReloadServer", "hooks/preview.py")
+    server = server_class(builder=lambda: None, host="127.0.0.1", port=0, root=".")
+    try:
+        server.watch(".")
+        assert dict(server._watched_paths) == {os.path.abspath("."): 1}, (
+            f"{root}.livereload.LiveReloadServer._watched_paths changed: hooks/preview.py "
+            "reads it to move the watches to the platform's file watcher")
+        assert hasattr(server, "observer") and callable(server.builder), (
+            f"{root}.livereload.LiveReloadServer has no `observer` or `builder`: "
+            "hooks/preview.py replaces both")
+    finally:
+        server.server_close()
+
+
+@pytest.mark.parametrize("root", ROOTS)
+def test_the_config_still_carries_the_current_page(root):
+    config = module(root, "config.defaults").MkDocsConfig()
+    assert hasattr(config, "_current_page"), (
+        f"{root}'s MkDocsConfig has no `_current_page`: hooks/serve_build.py sets it "
+        "while a page builds, as `_build_page` does")
+
+
+def test_material_search_index_still_collects_entries_per_page():
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex(lang=["en"], separator=" ", pipeline=[], fields={})
+    assert index.entries == [] and callable(index.add_entry_from_context), (
+        "Material's SearchIndex has no `entries` list or `add_entry_from_context`: "
+        "hooks/build_cache.py's SearchMemo replaces the method on the instance and "
+        "extends `entries`")

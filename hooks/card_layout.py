@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import cache
 from PIL import Image, ImageDraw, ImageFont
 
 # Open Graph's recommended size (developers.facebook.com/docs/sharing/webmasters/images)
@@ -213,13 +214,26 @@ def cjk_face(text: str) -> str:
     return "SC"
 
 
-@functools.cache
 def character_map(path: Path, index: int) -> frozenset[int]:
-    """The code points a font file's face has glyphs for."""
-    from fontTools.ttLib import TTFont
+    """The code points a font file's face has glyphs for, read once for each
+    file's size and time (kept in hooks/cache.py, which outlives the
+    rebuilds of `mkdocs serve`)."""
+    stat = path.stat()
+    memo = cache.table("character-maps")
+    key = (str(path), index, stat.st_size, stat.st_mtime_ns)
+    found = _maps.get(key) or memo.get(key)
+    if found is None:
+        from fontTools.ttLib import TTFont
 
-    with TTFont(path, fontNumber=index, lazy=True) as font:
-        return frozenset(font.getBestCmap() or ())
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            found = frozenset(font.getBestCmap() or ())
+        memo.put(key, found)
+    _maps[key] = found
+    return found
+
+
+# Character maps read in this process (a worker drawing cards has no build).
+_maps: dict[tuple, frozenset[int]] = {}
 
 
 @functools.cache

@@ -25,7 +25,6 @@ hooks/blog_pages.py (the BlogPosting's `image`) read them.
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import hashlib
 import json
 import multiprocessing
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+import cache
 import fontpkg_noto_serif
 import manimgx_fonts
 import manimgx_fonts_cjk
@@ -282,8 +282,15 @@ def file_digest(path: Path) -> str:
     return _digest(path, stat.st_size, stat.st_mtime_ns)
 
 
-@functools.cache
 def _digest(path: Path, size: int, mtime_ns: int) -> str:
-    """The SHA-256 of a file, read once per build for each size and time."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    """The SHA-256 of a file, read once for each size and time (kept in
+    hooks/cache.py, so `mkdocs serve` does not read the fonts again on every
+    rebuild)."""
+    memo = cache.table("file-digests")
+    key = (str(path), size, mtime_ns)
+    found = memo.get(key)
+    if found is None:
+        with path.open("rb") as handle:
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
+        memo.put(key, found)
+    return found

@@ -263,14 +263,19 @@ def commit(outputs: Outputs, staging: Path, live: Path, served: Served) -> tuple
     """Bring `live` to this build's files: `outputs`, and what hooks wrote
     to `staging`. Returns how many files were written and deleted."""
     produced = dict(outputs.files)
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            produced[path.relative_to(staging).as_posix()] = path.read_bytes()
+    linked: dict[str, str] = {}
+    for folder, _, names in os.walk(staging):
+        for name in names:
+            path = os.path.join(folder, name)
+            rel = Path(os.path.relpath(path, staging)).as_posix()
+            produced[rel], source = staged(path)
+            if source:
+                linked[rel] = source
     written = 0
     for rel, content in produced.items():
         if served.files.get(rel) == content and (live / rel).is_file():
             continue
-        _write(live / rel, content)
+        _write(live / rel, ("copy", linked[rel]) if rel in linked else content)
         log.debug(f"Written: {rel}")
         written += 1
     gone = [rel for rel in served.files if rel not in produced]
@@ -279,6 +284,18 @@ def commit(outputs: Outputs, staging: Path, live: Path, served: Served) -> tuple
         _prune(live / rel, live)
     served.files = produced
     return written, len(gone)
+
+
+def staged(path: str) -> tuple[object, str | None]:
+    """What a hook wrote: its bytes, or, for a hard link into a cache (the
+    cards'), its file's identity and the path to copy it from. A cache
+    never rewrites a file, it replaces it, so the identity stands for the
+    bytes without reading them."""
+    stat = os.stat(path)
+    if stat.st_nlink > 1:
+        return ("linked", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns), path
+    with open(path, "rb") as file:
+        return file.read(), None
 
 
 def _write(path: Path, content: object) -> None:

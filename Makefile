@@ -49,7 +49,7 @@ lock: $(VENV)/.dev
 	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url -o requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf site $(VENV) test-output node_modules
+	rm -rf site $(VENV) test-output node_modules .cache
 
 $(VENV)/.site: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

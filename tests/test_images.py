@@ -12,6 +12,17 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from PIL import Image
+from test_html_valid import counted, vnu
+from test_lighthouse import (
+    FULL_MARKS,
+    OUTPUT,
+    RUNS,
+    describe,
+    full_marks_problems,
+    lighthouse,
+    performance_problems,
+)
+from test_page_weight import BUDGET, first_load, kb
 
 import image_fixture
 import images
@@ -30,7 +41,20 @@ from images import (
     widths,
     with_size,
 )
-from support import ROOT, SEED_POST, SITE_PATH, build, copy_project, parse, write_post
+from support import (
+    ROOT,
+    SEED_POST,
+    SEED_URL,
+    SITE_PATH,
+    StaticServer,
+    build,
+    copy_project,
+    fetch,
+    parse,
+    serving,
+    wait_for,
+    write_post,
+)
 
 STYLESHEET = ROOT / "overrides" / "assets" / "stylesheets" / "expectedwrong.css"
 COLUMN = Column(34, 1)
@@ -362,3 +386,93 @@ def test_a_missing_image_stops_the_build_with_one_line_naming_post_and_image(tmp
                     "is no file docs/posts/images/gone.jpg; expected an image file at that "
                     "path, beside the post")
     assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_under_serve_a_missing_image_prints_one_line_and_the_last_good_site_stays(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    with serving(project) as served:
+        post = write_post(project, "gone", "title: Gone\ndescription: D.\ndate: 2026-01-02",
+                          "Words.\n\n![A photo](images/gone.jpg)")
+        line = served.wait_for_line("docs/posts/gone.md:9: image: found images/gone.jpg")
+        assert line.startswith("ERROR")
+        served.wait_for_line("Not rebuilt: the last good site is still served")
+        assert "354 words" in fetch(served.base + SEED_URL)
+        assert not any("Traceback" in line for line in served.lines), served.lines
+
+        folder = post.parent / "images"
+        folder.mkdir()
+        image_fixture.photo(800, 600).save(folder / "gone.jpg")
+        page = wait_for(served.base + "posts/gone/", "<picture>")
+        assert "gone-800w." in page
+
+
+# -- In a browser, Lighthouse and the Nu checker ------------------------------
+
+
+IMAGE_FILES = re.compile(r"\.(avif|webp|jpe?g|png|gif|svg)(\?|$)")
+# Audits of the issue: "properly size images", "serve images in modern formats".
+IMAGE_AUDITS = ("uses-responsive-images", "modern-image-formats")
+
+
+@pytest.fixture(scope="module")
+def photo_server(photo_site):
+    served = StaticServer(photo_site, SITE_PATH)
+    yield served
+    served.close()
+
+
+def test_image_boxes_have_their_size_before_the_images_arrive(browser, photo_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    # Image requests are held unanswered (an aborted one would show its alt
+    # text instead of its box).
+    held = []
+    page.route(IMAGE_FILES, lambda route: held.append(route))
+    page.goto(photo_server.url + URL, wait_until="domcontentloaded")
+    page.wait_for_function("document.querySelectorAll('article img').length > 0")
+    boxes = page.eval_on_selector_all(
+        "article img", "imgs => imgs.map(i => [i.getBoundingClientRect().width, "
+        "i.getBoundingClientRect().height, +i.getAttribute('width'), +i.getAttribute('height'),"
+        " i.naturalWidth])")
+    for route in held:
+        route.abort()
+    context.close()
+    assert held
+    assert len(boxes) == len(PHOTOS) + 2
+    for width, height, declared_width, declared_height, natural in boxes:
+        assert natural == 0  # nothing arrived
+        assert width == min(declared_width, 350)
+        assert height == pytest.approx(width * declared_height / declared_width, abs=1)
+
+
+def test_the_first_load_of_the_photo_post_images_aside_is_at_most_40_kb(page, photo_server):
+    sizes_by_url = first_load(page, photo_server.url + URL)
+    text = {url: size for url, size in sizes_by_url.items() if not IMAGE_FILES.search(url)}
+    total = sum(text.values())
+    assert total <= BUDGET, f"{total / 1024:.1f} KB besides images:\n{kb(text)}"
+    # The first photo came as AVIF, at the width its column needs.
+    assert any(re.search(r"/harbour-\d+w\.\w+\.avif$", url) for url in sizes_by_url), \
+        kb(sizes_by_url)
+
+
+def test_the_photo_post_scores_in_lighthouse_with_no_layout_shift_and_no_image_advice(
+        photo_server):
+    reports = [lighthouse(photo_server.url + URL, OUTPUT / f"photos-{run}.json")
+               for run in range(1, RUNS + 1)]
+    problems = [line for category in FULL_MARKS
+                for line in full_marks_problems("photos", reports, category)]
+    problems += performance_problems("photos", reports)
+    for run, report in enumerate(reports, start=1):
+        shift = report["audits"]["cumulative-layout-shift"]["numericValue"]
+        if shift != 0:
+            problems.append(f"photos-{run}: cumulative layout shift {shift}")
+        problems += [f"photos-{run}: " + describe(report["audits"][audit])
+                     for audit in IMAGE_AUDITS if report["audits"][audit]["score"] != 1]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def test_the_photo_post_is_valid_html(photo_site):
+    errors = [f"{m.get('lastLine')}: {m['message']}"
+              for m in vnu(photo_site / URL / "index.html") if counted(m)]
+    assert errors == []

@@ -84,11 +84,13 @@ def write_images(folder: Path) -> None:
 
 
 def image_post(project: Path) -> Path:
-    """The fixture post with every image, each after a paragraph."""
+    """The fixture post with every image, the first before any text (the
+    largest thing in the first screen, as in many posts), each next one
+    after a paragraph."""
     write_images(project / "docs" / "posts" / "images")
     names = [name for name, _, _ in PHOTOS] + [GIF[0], SVG[0]]
-    body = "\n\n".join(f"{PARAGRAPH}\n\n![A picture called {name}](images/{name})"
+    body = "\n\n".join(f"![A picture called {name}](images/{name})\n\n{PARAGRAPH}"
                        for name in names)
     return write_post(project, SLUG, "title: Photos from the harbour\n"
                       "description: Four photographs, an animation and a diagram.\n"
-                      "date: 2026-05-01\nslug: photos\ntags: [photos]", body + "\n\n" + PARAGRAPH)
+                      "date: 2026-05-01\nslug: photos\ntags: [photos]", body)

@@ -48,6 +48,7 @@ import PIL
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import YAML_RE
 from PIL import Image, ImageOps
 from posts import POSTS_DIR, Post, serving
 
@@ -118,10 +119,12 @@ class Variant:
 class Derived:
     """What an image is and the files made from it."""
 
-    kind: str  # "raster", "animated", "svg" or "other"
+    kind: str  # "raster", "animated", "svg", "other" or "broken"
     width: int | None
     height: int | None
     variants: tuple[Variant, ...] = ()
+    # Why a "broken" image could not be read.
+    problem: str | None = None
 
     def of(self, format: str) -> list[Variant]:
         return [variant for variant in self.variants if variant.format == format]
@@ -148,8 +151,8 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     focus = focused_post(os.environ.get(FOCUS), root, posts)
     lines = []
     for path in [focus] if focus else post_files(posts):
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-        for line, target in missing_images(text, path.parent, docs):
+        body, first_line = post_body(path.read_text(encoding="utf-8-sig", errors="replace"))
+        for line, target in missing_images(body, path.parent, docs, first_line):
             lines.append(missing_line(display_path(path, root), line, target,
                                       display_path(path.parent / target, root)))
     _copies.clear()
@@ -230,6 +233,8 @@ def _image(attrs: dict, page: Page, post: str, root: Path, settings: Settings,
             log.error(line)
         return img_tag(lazy(attrs, first))
     derived = _derive(file, root, settings)
+    if derived.kind == "broken":
+        log.warning(unreadable_line(post, name, derived.problem))
     prefix = posixpath.splitext(file.dest_uri)[0]
     urls = {}
     for variant in derived.variants:
@@ -417,15 +422,25 @@ def local_path(target: str) -> str:
     return unquote(re.split(r"[?#]", target, maxsplit=1)[0])
 
 
-def missing_images(markdown: str, folder: Path, docs: Path) -> list[tuple[int, str]]:
-    """The images of a post in `folder` that are no file under `docs`."""
+def post_body(text: str) -> tuple[str, int]:
+    """A post's Markdown after its front matter, and the file line it starts on."""
+    match = YAML_RE.match(text)
+    if match is None:
+        return text, 1
+    return text[match.end():], text.count("\n", 0, match.end()) + 1
+
+
+def missing_images(markdown: str, folder: Path, docs: Path,
+                   first_line: int = 1) -> list[tuple[int, str]]:
+    """The images of a post in `folder` that are no file under `docs`, with
+    their file lines (the Markdown starting on `first_line`)."""
     missing = []
     for line, target in image_targets(markdown):
         if not is_local(target):
             continue
         path = (folder / local_path(target)).resolve()
         if not (path.is_file() and path.is_relative_to(docs)):
-            missing.append((line, target))
+            missing.append((line + first_line - 1, target))
     return missing
 
 
@@ -438,6 +453,11 @@ def missing_line(post: str, line: int | None, target: str, path: str) -> str:
 def no_alt_line(post: str, image: str) -> str:
     return (f"{post}: image: found {image} without alt text; expected a few words "
             f"saying what it shows, ![like this]({image})")
+
+
+def unreadable_line(post: str, image: str, problem: str | None) -> str:
+    return (f"{post}: image: found {image}, which cannot be read as an image ({problem}); "
+            "expected a JPEG, PNG, GIF, WebP, AVIF or SVG file")
 
 
 def resolve(page_url: str, src: str) -> str:
@@ -582,16 +602,16 @@ def make_variants(source: Path, folder: Path, settings: Settings) -> Derived:
         size = svg_size(source.read_bytes())
         return Derived("svg", *(size or (None, None)))
     try:
-        image = Image.open(source)
-    except (OSError, Image.DecompressionBombError, ValueError):
-        return Derived("other", None, None)
-    with image:
-        format = SAME_AS.get(image.format, image.format)
-        animated = getattr(image, "is_animated", False) and image.format != "MPO"
-        size = _oriented_size(image)
-        if animated or format not in WEB_FORMATS:
-            return Derived("animated" if animated else "other", *size)
-        return Derived("raster", *size, _encode(image, format, size, folder, settings))
+        with Image.open(source) as image:
+            format = SAME_AS.get(image.format, image.format)
+            animated = getattr(image, "is_animated", False) and image.format != "MPO"
+            size = _oriented_size(image)
+            if animated or format not in WEB_FORMATS:
+                return Derived("animated" if animated else "other", *size)
+            return Derived("raster", *size, _encode(image, format, size, folder, settings))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        # Pillow's errors for a file that is no image, or a damaged one.
+        return Derived("broken", None, None, problem=str(error) or type(error).__name__)
 
 
 def _oriented_size(image: Image.Image) -> tuple[int, int]:

@@ -36,6 +36,7 @@ from images import (
     lazy,
     missing_images,
     parse_attributes,
+    post_body,
     sizes,
     svg_size,
     widths,
@@ -116,6 +117,12 @@ MARKDOWN = """Intro ![Inline](images/a.png "title") and ![Angled](<images/b c.pn
 
 Code `![in a span](images/span.png)` and ![Far](https://example.org/far.png).
 """
+
+
+def test_images_are_looked_for_in_the_body_at_its_file_lines_not_in_front_matter(tmp_path):
+    text = '---\ntitle: T\ndescription: "<img src=x>"\n---\n\nWords.\n\n![A](gone.png)\n'
+    body, first_line = post_body(text)
+    assert missing_images(body, tmp_path, tmp_path, first_line) == [(8, "gone.png")]
 
 
 def test_image_targets_are_found_with_their_lines_outside_code():
@@ -482,3 +489,18 @@ def test_the_photo_post_is_valid_html(photo_site):
     errors = [f"{m.get('lastLine')}: {m['message']}"
               for m in vnu(photo_site / URL / "index.html") if counted(m)]
     assert errors == []
+
+
+def test_a_damaged_image_is_a_warning_naming_post_and_image_not_a_traceback(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    folder = project / "docs" / "posts" / "images"
+    folder.mkdir()
+    (folder / "cut.jpg").write_bytes(b"\xff\xd8\xff\xe0 not the rest of a JPEG")
+    write_post(project, "cut", "title: Cut\ndescription: D.\ndate: 2026-01-02",
+               "![A cut photo](images/cut.jpg)")
+    result = build(project, tmp_path / "site")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    [line] = [line for line in output.splitlines() if "docs/posts/cut.md" in line]
+    assert re.fullmatch(r"WARNING +- +docs/posts/cut\.md: image: found images/cut\.jpg, which "
+                        r"cannot be read as an image \(.+\); expected .+", line), line

@@ -504,3 +504,21 @@ def test_a_damaged_image_is_a_warning_naming_post_and_image_not_a_traceback(tmp_
     [line] = [line for line in output.splitlines() if "docs/posts/cut.md" in line]
     assert re.fullmatch(r"WARNING +- +docs/posts/cut\.md: image: found images/cut\.jpg, which "
                         r"cannot be read as an image \(.+\); expected .+", line), line
+
+
+def test_a_turned_camera_photo_is_sized_upright_and_its_copies_lose_its_location(tmp_path):
+    # Stored 1600x1200 with EXIF orientation 6 (turn a quarter) and a GPS tag.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x8825] = {2: (52.0, 22.0, 0.0)}
+    image_fixture.photo(1600, 1200).save(tmp_path / "turned.jpg", exif=exif)
+    derived = images.derive(tmp_path / "turned.jpg", tmp_path / "entry",
+                            Settings(max_width=LARGEST))
+    assert (derived.kind, derived.width, derived.height) == ("raster", 1200, 1600)
+    # The fallback at full width is the photo itself (browsers turn it).
+    assert [v.name for v in derived.variants if v.width == 1200] == ["1200.avif", "1200.webp",
+                                                                     None]
+    for variant in [variant for variant in derived.variants if variant.name]:
+        with Image.open(tmp_path / "entry" / variant.name) as made:
+            assert made.size == (variant.width, variant.height)
+            assert made.size[0] < made.size[1] and dict(made.getexif()) == {}, variant

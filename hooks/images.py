@@ -139,6 +139,10 @@ _media: dict[str, File] = {}
 _copies: dict[str, Path] = {}
 _derived: dict[str, Derived] = {}
 _keys: dict[str, str] = {}
+# Posts whose missing images `on_pre_build` has reported.
+_reported: set[str] = set()
+# The reading column, read from the stylesheet once a build.
+_columns: dict[str, Column] = {}
 _scratch: list[str] = []
 
 
@@ -149,15 +153,15 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     docs = Path(config.docs_dir).resolve()
     posts = docs / POSTS_DIR
     focus = focused_post(os.environ.get(FOCUS), root, posts)
+    for state in (_copies, _derived, _keys, _reported, _columns):
+        state.clear()
     lines = []
     for path in [focus] if focus else post_files(posts):
         body, first_line = post_body(path.read_text(encoding="utf-8-sig", errors="replace"))
         for line, target in missing_images(body, path.parent, docs, first_line):
+            _reported.add(str(path))
             lines.append(missing_line(display_path(path, root), line, target,
-                                      display_path(path.parent / target, root)))
-    _copies.clear()
-    _derived.clear()
-    _keys.clear()
+                                      display_path(path.parent / local_path(target), root)))
     if not lines:
         return None
     for line in lines[:-1]:
@@ -226,7 +230,7 @@ def _image(attrs: dict, page: Page, post: str, root: Path, settings: Settings,
     if not (attrs.get("alt") or "").strip():
         log.warning(no_alt_line(post, name))
     if file is None:
-        if is_local(src):
+        if is_local(src) and str(Path(page.file.abs_src_path).resolve()) not in _reported:
             line = missing_line(post, None, src, src)
             if not serving():
                 raise PluginError(line)
@@ -264,6 +268,12 @@ def _cache_key(file: File, settings: Settings) -> str:
 
 
 def _column(config: MkDocsConfig) -> Column:
+    if STYLESHEET not in _columns:
+        _columns[STYLESHEET] = _read_column(config)
+    return _columns[STYLESHEET]
+
+
+def _read_column(config: MkDocsConfig) -> Column:
     for folder in config.theme.dirs:
         path = Path(folder, STYLESHEET)
         if path.is_file():

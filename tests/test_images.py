@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -401,6 +402,13 @@ def test_a_missing_image_stops_the_build_with_one_line_naming_post_and_image(tmp
     assert not (tmp_path / "site" / "index.html").exists()
 
 
+def wait_until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 def test_under_serve_a_missing_image_prints_one_line_and_the_last_good_site_stays(tmp_path):
     project = copy_project(tmp_path / "blog")
     with serving(project) as served:
@@ -409,7 +417,11 @@ def test_under_serve_a_missing_image_prints_one_line_and_the_last_good_site_stay
         line = served.wait_for_line("docs/posts/gone.md:9: image: found images/gone.jpg")
         assert line.startswith("ERROR")
         served.wait_for_line("Not rebuilt: the last good site is still served")
+        wait_until(lambda: sum("Documentation built" in line for line in served.lines) == 2)
+        assert [line for line in served.lines if "docs/posts/gone.md" in line] == [line]
+        # The failed rebuild wrote nothing over the last good site.
         assert "354 words" in fetch(served.base + SEED_URL)
+        assert "Words." not in fetch(served.base + "posts/gone/")
         assert not any("Traceback" in line for line in served.lines), served.lines
 
         folder = post.parent / "images"

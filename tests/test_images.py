@@ -43,7 +43,7 @@ from images import (
     widths,
     with_size,
 )
-from reading_stats import read_seconds, whole_minutes
+from reading_stats import read_seconds, reading_stats, whole_minutes
 from support import (
     ROOT,
     SEED_POST,
@@ -301,6 +301,15 @@ def reading_numbers(site: Path, page: str) -> tuple[str, str, str]:
     return *shown, f"{data['wordCount']} {data['timeRequired']}"
 
 
+def published_body(site: Path, page: str) -> str:
+    """The post's body as the page carries it: the article less the post
+    header and footer."""
+    article = parse(site, page).select_one("article")
+    for part in article.select(".ew-post-header, .ew-post-footer"):
+        part.decompose()
+    return article.decode_contents()
+
+
 def test_word_count_and_read_time_are_the_same_with_and_without_the_hook(
         photo_project, photo_site, tmp_path):
     without = copy_project(tmp_path / "without")
@@ -313,6 +322,10 @@ def test_word_count_and_read_time_are_the_same_with_and_without_the_hook(
     assert not (tmp_path / "site" / URL).joinpath("index.html").read_text().count("<picture")
     for page in (URL + "index.html", SEED_POST):
         assert reading_numbers(photo_site, page) == reading_numbers(tmp_path / "site", page), page
+    # The rule gives the same numbers on the body as published, <picture> and all.
+    published = reading_stats(published_body(photo_site, URL + "index.html"))
+    assert published.words > 600
+    assert published == reading_stats(published_body(tmp_path / "site", URL + "index.html"))
     # Both count the six images: words at 238 a minute plus 12 + 11 + ... + 7 s.
     minutes, words, _ = reading_numbers(photo_site, URL + "index.html")
     count = int(words.split()[0].replace(",", ""))
@@ -340,6 +353,7 @@ def test_an_unchanged_image_is_taken_from_the_cache_not_encoded_again(photo_proj
                                                                       photo_site, tmp_path):
     cache = photo_project / ".cache" / "images"
     entries = {path: path.stat().st_mtime_ns for path in cache.rglob("*")}
+    written = cache.stat().st_mtime_ns
     assert entries
     # A derived file changed in the cache shows up in the next build's site:
     # the build copied it, it did not encode the image again.
@@ -353,7 +367,10 @@ def test_an_unchanged_image_is_taken_from_the_cache_not_encoded_again(photo_proj
     result = build(photo_project, tmp_path / "again")
     assert result.returncode == 0, result.stderr
     assert site_file(tmp_path / "again", URL, avif).read_bytes() == b"from the cache"
-    assert {path for path in cache.rglob("*")} == set(entries)
+    # Nothing was written in the cache, not even a scratch folder.
+    assert {path: path.stat().st_mtime_ns for path in cache.rglob("*")} == {
+        **entries, cached: cached.stat().st_mtime_ns}
+    assert cache.stat().st_mtime_ns == written
 
 
 def test_a_changed_image_gets_a_new_cache_entry_and_new_addresses(tmp_path):
@@ -527,6 +544,18 @@ def test_a_turned_camera_photo_is_sized_upright_and_its_copies_lose_its_location
     derived = images.derive(tmp_path / "turned.jpg", tmp_path / "entry",
                             Settings(max_width=LARGEST))
     assert (derived.kind, derived.width, derived.height) == ("raster", 1200, 1600)
+    # Stored left half dark, right half light: upright, the top half is dark.
+    upright = Image.new("L", (1600, 1200), 230)
+    upright.paste(20, (0, 0, 800, 1200))
+    upright.save(tmp_path / "halves.jpg", exif=exif)
+    halves = images.derive(tmp_path / "halves.jpg", tmp_path / "halves",
+                           Settings(max_width=LARGEST))
+    for variant in [variant for variant in halves.variants if variant.name]:
+        with Image.open(tmp_path / "halves" / variant.name) as made:
+            grey = made.convert("L")
+            width, height = grey.size
+            assert grey.getpixel((3 * width // 4, height // 4)) < 100, variant
+            assert grey.getpixel((width // 4, 3 * height // 4)) > 150, variant
     # The fallback at full width is the photo itself (browsers turn it).
     assert [v.name for v in derived.variants if v.width == 1200] == ["1200.avif", "1200.webp",
                                                                      None]

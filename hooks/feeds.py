@@ -39,7 +39,8 @@ SITE_FEED = "feed.xml"
 # Entries per feed unless mkdocs.yml sets `extra.feed.length`: the default
 # `length` of mkdocs-rss-plugin, which readers of Material blogs are used to.
 DEFAULT_LENGTH = 20
-# Attributes that hold a URL in the HTML that Markdown makes.
+# Attributes that hold a URL in the HTML that Markdown makes; `srcset`
+# (hooks/images.py) holds several.
 URL_ATTRIBUTES = frozenset({"href", "src"})
 # When a blog with no published post was last updated.
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -203,8 +204,8 @@ def newest(entries, length: int) -> list[Entry]:
 
 
 def absolute_links(body: str, base: str) -> str:
-    """`body` HTML with every href and src resolved against `base`; all else
-    is left byte for byte as it was."""
+    """`body` HTML with every href, src and srcset resolved against `base`;
+    all else is left byte for byte as it was."""
     rewriter = _LinkRewriter(base)
     rewriter.feed(body)
     rewriter.close()
@@ -233,14 +234,29 @@ class _LinkRewriter(HTMLParser):
         self._resolve(tag, attrs, " />")
 
     def _resolve(self, tag: str, attrs: list, end: str) -> None:
-        resolved = [
-            (name, urljoin(self.base, value.strip()))
-            if name in URL_ATTRIBUTES and value is not None else (name, value)
-            for name, value in attrs
-        ]
+        resolved = [(name, self._absolute(name, value)) for name, value in attrs]
         if resolved != attrs:
             new = start_tag(tag, resolved, end)
             self.edits.append((self.getpos(), self.get_starttag_text(), new))
+
+    def _absolute(self, name: str, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if name in URL_ATTRIBUTES:
+            return urljoin(self.base, value.strip())
+        if name == "srcset":
+            return absolute_srcset(value, self.base)
+        return value
+
+
+def absolute_srcset(srcset: str, base: str) -> str:
+    """A `srcset` (hooks/images.py) with each candidate's URL resolved
+    against `base`, its descriptor kept."""
+    candidates = []
+    for candidate in srcset.split(","):
+        url, _, descriptor = candidate.strip().partition(" ")
+        candidates.append(" ".join(filter(None, [urljoin(base, url), descriptor.strip()])))
+    return ", ".join(candidates)
 
 
 def start_tag(tag: str, attrs: list, end: str = ">") -> str:

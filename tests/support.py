@@ -71,10 +71,10 @@ def write_post(project: Path, slug: str, front_matter: str, body: str) -> Path:
     return path
 
 
-# A 1x1 PNG.
+# A 1x1 PNG (a transparent pixel), whole: browsers and Pillow read it.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
 )
 def fixture_posts(project: Path) -> None:
     """A blog of 38 posts in `project`: 2023-2025 (three share a date), a

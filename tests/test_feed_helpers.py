@@ -61,6 +61,12 @@ FEED = Feed(
     ('<a href="?a=1&amp;b=2">x</a>', f'<a href="{POST}?a=1&amp;b=2">x</a>'),
     ('<input disabled type="checkbox">', '<input disabled type="checkbox">'),
     ('<a class="x" HREF=two/>x</a>', f'<a class="x" href="{POST}two/">x</a>'),
+    # hooks/images.py's <picture>: every candidate of a srcset.
+    ('<source srcset="../../images/a-480w.avif 480w, ../../images/a-680w.avif 680w">',
+     '<source srcset="https://example.org/blog/images/a-480w.avif 480w, '
+     'https://example.org/blog/images/a-680w.avif 680w">'),
+    ('<img srcset="a.png 1x,b.png 2x" src="a.png">',
+     f'<img srcset="{POST}a.png 1x, {POST}b.png 2x" src="{POST}a.png">'),
 ])
 def test_relative_urls_are_resolved_against_the_post(body, expected):
     assert absolute_links(body, POST) == expected

@@ -62,6 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # The blog is copied the way the tests copy it: what a build reads
 # (PROJECT_PARTS), with file times kept.
 sys.path.insert(0, str(ROOT / "tests"))
+import card_cost  # noqa: E402 - after tests/ is on the path
+import image_cost  # noqa: E402
+
 from support import PROJECT_PARTS, copy_project  # noqa: E402
 
 STOCK_CONFIG = "mkdocs-stock.yml"
@@ -84,6 +87,8 @@ SCALE_MIB = 1024
 SERVE_MAX = 1000
 # Edits of the longer exactness run (tests/test_incremental.py runs 50).
 LONG_EDITS = 300
+# Posts at which the cost of social cards and images is measured.
+REACH_POSTS = 1000
 RELOAD_TIMEOUT = 180  # seconds from save to the page showing the change
 START_TIMEOUT = 600  # seconds for `mkdocs serve` to build and answer first
 POLL = 0.05  # seconds between two requests for the edited page
@@ -584,8 +589,17 @@ def markdown(run: dict) -> str:
             f"| {two_places(result.get('warm_ratio'))} | {mib_cell(ours)} "
             f"| {mib_cell(stock)} | {mib_cell(peer)} | {serve_cell(result, 'body')} "
             f"| {serve_cell(result, 'retag')} | {serve_cell(result, 'retitle')} |")
-    lines += ["", *scale_lines(run), *exactness_lines(run), *profile_lines(run), ""]
+    lines += ["", *scale_lines(run), *exactness_lines(run), *reach_lines(run),
+              *profile_lines(run), ""]
     return "\n".join(lines)
+
+
+def reach_lines(run: dict) -> list[str]:
+    """The cost of social cards and images, when they were measured."""
+    if "cards" not in run:
+        return []
+    return [f"Social cards at {REACH_POSTS:,} posts (benchmarks/card_cost.py):", "",
+            card_cost.table(run["cards"]), "", image_cost.markdown(run["images"]), ""]
 
 
 def exactness_lines(run: dict) -> list[str]:
@@ -732,6 +746,10 @@ def main(argv: list[str] | None = None) -> None:
     }
     if not args.quick and not args.builds_only:
         run["exactness"] = exactness(LONG_EDITS)
+        # What cards and images cost at 1,000 posts, cold and warm
+        # (benchmarks/card_cost.py, benchmarks/image_cost.py).
+        run["cards"] = card_cost.measure_cards(REACH_POSTS, 1)
+        run["images"] = image_cost.measure_images(posts=REACH_POSTS, repeats=1, say=say)
     run["bench_seconds"] = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")

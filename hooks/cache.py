@@ -44,7 +44,10 @@ CACHE_FILE = "build.pickle"
 PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments",
             "jinja2", "pyyaml", "babel", "paginate", "pillow")
 # Bump when the layout of the saved file changes.
-FORMAT = 1
+FORMAT = 2
+# Tables whose values are objects of a hook's own classes, which a pickle
+# names by a module that hooks/serve_reload.py may have dropped.
+UNSAVED = frozenset({"front-matter"})
 
 
 def _holder() -> types.ModuleType:
@@ -131,36 +134,41 @@ def load(root: Path) -> None:
         return
     try:
         with open(cache_path(root), "rb") as file:
-            saved = pickle.load(file)  # noqa: S301 - the project's own cache
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+            unpickler = pickle.Unpickler(file)
+            head = unpickler.load()  # noqa: S301 - the project's own cache
+            if not (isinstance(head, dict) and head.get("format") == FORMAT
+                    and head.get("version") == holder.version):
+                return
+            tables = {}
+            for _ in head["tables"]:
+                name, entries = unpickler.load()  # noqa: S301
+                tables[name] = entries
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError):
         return
-    if isinstance(saved, dict) and saved.get("format") == FORMAT \
-            and saved.get("version") == holder.version:
-        for name, entries in saved["tables"].items():
-            try:
-                holder.tables[name] = pickle.loads(entries)  # noqa: S301
-            except (pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-                continue
+    holder.tables.update(tables)
 
 
 def save(root: Path) -> None:
-    """Write the tables for the next process, atomically. A table holding a
-    value that cannot be saved (an object of a hook's own class) is kept in
-    memory only."""
+    """Write the tables for the next process, one after the other into one
+    file (so that no second copy of them is made in memory), atomically.
+    Tables of values of a hook's own class (`UNSAVED`) stay in memory."""
     holder = _holder()
-    tables = {}
-    for name, entries in holder.tables.items():
-        try:
-            tables[name] = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            continue
+    names = [name for name in holder.tables if name not in UNSAVED]
     path = cache_path(root)
     path.parent.mkdir(exist_ok=True)
     (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(partial, "wb") as file:
-        pickle.dump({"format": FORMAT, "version": holder.version, "tables": tables},
-                    file, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with open(partial, "wb") as file:
+            pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dump({"format": FORMAT, "version": holder.version, "tables": names})
+            for name in names:
+                pickler.dump((name, holder.tables[name]))
+                pickler.clear_memo()
+    except (pickle.PicklingError, TypeError, AttributeError, OSError):
+        partial.unlink(missing_ok=True)
+        return
     os.replace(partial, path)
 
 

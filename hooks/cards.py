@@ -196,15 +196,21 @@ def draw_later(card: Card, cached: Path) -> concurrent.futures.Future | None:
 
 
 def copy(cached: Path, destination: Path) -> None:
-    """Put a cached card in the site: a hard link where the cache and the
-    site share a file system (nothing is written; the cache only ever
-    replaces files, never rewrites them), a copy elsewhere."""
+    """Put a cached card in the site: a copy; under `mkdocs serve`, whose
+    build writes to a staging folder that hooks/serve_build.py reads and
+    then deletes, a hard link where the file system allows (the server
+    knows it by its identity, without reading it). A built site never
+    shares a file with the cache, so nothing done to one can change the
+    other."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     destination.unlink(missing_ok=True)
-    try:
-        os.link(cached, destination)
-    except OSError:
-        shutil.copyfile(cached, destination)
+    if serving():
+        try:
+            os.link(cached, destination)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(cached, destination)
 
 
 def absolute(path: str) -> str | None:

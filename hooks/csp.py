@@ -165,24 +165,21 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 
 def with_page_policy(output: str, name: str) -> str | None:
-    """`output` with its policy, kept by the page's bytes and the site's
-    directives (hooks/cache.py's "csp" table), so that an unchanged page
-    costs a look-up on the next build."""
+    """`output` with its policy. The policy (finding and hashing the inline
+    code) is kept by the page's bytes and the site's directives (hooks/
+    cache.py's "csp" table), so that an unchanged page costs a look-up."""
     serving = blog_posts.serving()
     memo = cache.table("csp")
     key = cache.digest((output, serving, tuple(_directives.items())))
-    kept = memo.get(key)
-    if kept is None:
-        try:
-            kept = ("ok", with_policy(output, policy(_directives, page_hashes(output),
-                                                     serving=serving)))
-        except ValueError as error:
-            kept = ("refused", str(error))
-        memo.put(key, kept)
-    if kept[0] == "refused":
-        _refused.append(f"{name}: {kept[1]}")
+    text = memo.get(key)
+    if text is None:
+        text = policy(_directives, page_hashes(output), serving=serving)
+        memo.put(key, text)
+    try:
+        return with_policy(output, text)
+    except ValueError as error:
+        _refused.append(f"{name}: {error}")
         return None
-    return kept[1]
 
 
 # -- Pure helpers -------------------------------------------------------------

@@ -33,6 +33,7 @@ import html
 import json
 import logging
 import math
+import os
 import posixpath
 import re
 import shutil
@@ -209,8 +210,25 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     for dest, source in _copies.items():
         target = Path(config.site_dir, dest)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        publish(Path(source), target)
     return None
+
+
+def publish(cached: Path, target: Path) -> None:
+    """A derived image into the site: a copy; under `mkdocs serve`, whose
+    build writes to a staging folder that hooks/serve_build.py reads and
+    then deletes, a hard link where the file system allows (the server
+    knows it by its identity, without reading it). A built site never
+    shares a file with the cache, so nothing done to one can change the
+    other."""
+    target.unlink(missing_ok=True)
+    if serving():
+        try:
+            os.link(cached, target)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(cached, target)
 
 
 def on_shutdown() -> None:

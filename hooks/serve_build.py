@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
 
 log = logging.getLogger("mkdocs.plugins.expectedwrong.serve")
+NOT_REBUILT = "Not rebuilt: the last good site is still served until this is fixed."
 
 
 @dataclass
@@ -112,7 +113,8 @@ def build(config: MkDocsConfig, *, serve_url: str | None = None, dirty: bool = F
     try:
         outputs = _build(config, serve_url)
         if errors.count:
-            log.error("Not rebuilt: the last good site is still served until this is fixed.")
+            if not errors.said_not_rebuilt:
+                log.error(NOT_REBUILT)
             return
         written, deleted = commit(outputs, Path(config.site_dir), Path(live),
                                   served_state(live))
@@ -122,7 +124,7 @@ def build(config: MkDocsConfig, *, serve_url: str | None = None, dirty: bool = F
         config.plugins.on_build_error(error=error)
         root = Path(config.config_file_path or ".").resolve().parent
         log.error(describe_error(error, root))
-        log.error("Not rebuilt: the last good site is still served until this is fixed.")
+        log.error(NOT_REBUILT)
     finally:
         logging.getLogger("mkdocs").removeHandler(errors)
         shutil.rmtree(staging, ignore_errors=True)
@@ -248,12 +250,18 @@ def _page(page: Page, config: MkDocsConfig, doc_files: Sequence[File], nav: Navi
 
 
 class _ErrorCount(logging.Handler):
+    """Errors logged during a build, and whether a hook already said that
+    the site was not rebuilt (hooks/front_matter.py and hooks/images.py
+    do, naming what to fix)."""
+
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
         self.count = 0
+        self.said_not_rebuilt = False
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+        self.said_not_rebuilt |= record.getMessage().startswith("Not rebuilt")
 
 
 # -- Writing what changed -----------------------------------------------------

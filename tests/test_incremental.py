@@ -142,3 +142,29 @@ def test_a_save_rewrites_only_the_files_it_changes(blog, tmp_path):
     # The theme's files, the other posts' pages and the images stay as they were.
     assert not any(path.startswith("assets/") for path in changed), changed
     assert len(changed) < len(before) / 4, changed
+
+
+def test_cold_and_warm_builds_of_the_same_posts_are_byte_identical(tmp_path):
+    # A warm build takes what it can from .cache/ (hooks/cache.py); after an
+    # edit and its undoing, it must still give the cold build's bytes.
+    project = copy_project(tmp_path / "blog")
+    blog = Blog(project, SEED)
+    post = project / "docs" / next(iter(sorted(blog.posts)))
+    original = post.read_bytes()
+    sites = {}
+    for name in ("cold", "warm", "edited", "undone"):
+        if name == "edited":
+            post.write_bytes(original + b"\nA sentence added, and then taken out.\n")
+        if name == "undone":
+            post.write_bytes(original)
+        sites[name] = tmp_path / name
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(sites[name])],
+                              cwd=project, env=env() | FIXED_TIME, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        if name == "cold":
+            assert (project / ".cache" / "build.pickle").is_file()
+    cold = files_of(sites["cold"])
+    assert differences(files_of(sites["warm"]), cold) == []
+    assert differences(files_of(sites["undone"]), cold) == []
+    assert differences(files_of(sites["edited"]), cold) != []

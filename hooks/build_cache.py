@@ -154,10 +154,13 @@ class MemoTemplate(jinja2.Template):
             return super().render(context)
         kept = memo.get(key)
         if kept is not None:
-            return zlib.decompress(kept).decode("utf-8")
+            return kept if isinstance(kept, str) else zlib.decompress(kept).decode("utf-8")
         output = super().render(context)
-        # Compressed: a blog's pages take an eighth of the memory and disk.
-        memo.put(key, zlib.compress(output.encode("utf-8"), 1))
+        # Compressed for `mkdocs build`, which saves them: a blog's pages take
+        # an eighth of the memory and disk. `mkdocs serve` keeps them as text,
+        # not to decompress every page on every save.
+        memo.put(key, output if os.environ.get(COMMAND_ENV) == "serve"
+                 else zlib.compress(output.encode("utf-8"), 1))
         return output
 
 

@@ -77,6 +77,11 @@ class ChangeObserver(Observer):
                                 event_filter=event_filter or CHANGES)
 
 
+def on_shutdown() -> None:
+    current().remove_staging()
+    return None
+
+
 def build(config: MkDocsConfig, **options) -> None:
     """hooks/serve_build.py's build, as the hooks folder has it now: hooks
     are re-read whenever mkdocs.yml is (hooks/serve_reload.py), which the

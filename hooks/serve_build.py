@@ -98,6 +98,32 @@ def served_state(site_dir: str) -> Served:
     return holder.served.setdefault(os.path.abspath(site_dir), Served())
 
 
+def staging_folder(state: Served) -> str:
+    """Where hooks write during a build: one folder for the life of the
+    server, whose files are taken out after each build but whose folders
+    stay (a blog has a folder per post, made again on every build else)."""
+    folder = getattr(state, "staging", None)
+    if folder is None or not os.path.isdir(folder):
+        folder = state.staging = tempfile.mkdtemp(prefix="expectedwrong-staging-")
+    return folder
+
+
+def empty(folder: str) -> None:
+    """Take every file out of `folder`, leaving its folders."""
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            os.unlink(os.path.join(parent, name))
+
+
+def remove_staging() -> None:
+    """Remove the staging folders (when the server stops)."""
+    holder = cache._holder()
+    for state in getattr(holder, "served", {}).values():
+        folder = getattr(state, "staging", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 # -- The build ----------------------------------------------------------------
 
 
@@ -105,7 +131,8 @@ def build(config: MkDocsConfig, *, serve_url: str | None = None, dirty: bool = F
     """Build the site for `mkdocs serve` and write what changed; never raises
     for a broken input (the server would hang until the next good build)."""
     live = config.site_dir
-    staging = tempfile.mkdtemp(prefix="expectedwrong-staging-")
+    state = served_state(live)
+    staging = staging_folder(state)
     config.site_dir = staging
     errors = _ErrorCount()
     logging.getLogger("mkdocs").addHandler(errors)
@@ -116,8 +143,7 @@ def build(config: MkDocsConfig, *, serve_url: str | None = None, dirty: bool = F
             if not errors.said_not_rebuilt:
                 log.error(NOT_REBUILT)
             return
-        written, deleted = commit(outputs, Path(config.site_dir), Path(live),
-                                  served_state(live))
+        written, deleted = commit(outputs, Path(config.site_dir), Path(live), state)
         log.info(f"Rebuilt in {time.monotonic() - start:.2f} seconds: "
                  f"{written} files written, {deleted} deleted")
     except Exception as error:  # noqa: BLE001 - any failure keeps the last good site
@@ -127,7 +153,7 @@ def build(config: MkDocsConfig, *, serve_url: str | None = None, dirty: bool = F
         log.error(NOT_REBUILT)
     finally:
         logging.getLogger("mkdocs").removeHandler(errors)
-        shutil.rmtree(staging, ignore_errors=True)
+        empty(staging)
         config.site_dir = live
 
 

@@ -31,6 +31,7 @@ import hashlib
 import importlib.metadata
 import os
 import pickle
+import shutil
 import sys
 import types
 from pathlib import Path
@@ -170,6 +171,24 @@ def save(root: Path) -> None:
         partial.unlink(missing_ok=True)
         return
     os.replace(partial, path)
+
+
+def place(cached: Path, target: Path, *, link: bool) -> None:
+    """A cached file (a card, a derived image) into the site: a copy, or,
+    with `link` (under `mkdocs serve`, whose build writes to a staging
+    folder that hooks/serve_build.py reads and then empties), a hard link
+    where the file system allows, which the server knows by its identity
+    without reading it. A built site never shares a file with the cache, so
+    nothing done to one can change the other."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    if link:
+        try:
+            os.link(cached, target)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(cached, target)
 
 
 # -- Versions -----------------------------------------------------------------

@@ -30,7 +30,6 @@ import json
 import multiprocessing
 import os
 import posixpath
-import shutil
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -196,21 +195,8 @@ def draw_later(card: Card, cached: Path) -> concurrent.futures.Future | None:
 
 
 def copy(cached: Path, destination: Path) -> None:
-    """Put a cached card in the site: a copy; under `mkdocs serve`, whose
-    build writes to a staging folder that hooks/serve_build.py reads and
-    then deletes, a hard link where the file system allows (the server
-    knows it by its identity, without reading it). A built site never
-    shares a file with the cache, so nothing done to one can change the
-    other."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    destination.unlink(missing_ok=True)
-    if serving():
-        try:
-            os.link(cached, destination)
-            return
-        except OSError:
-            pass
-    shutil.copyfile(cached, destination)
+    """A cached card into the site (hooks/cache.py `place`)."""
+    cache.place(cached, destination, link=serving())
 
 
 def absolute(path: str) -> str | None:

@@ -33,7 +33,6 @@ import html
 import json
 import logging
 import math
-import os
 import posixpath
 import re
 import shutil
@@ -44,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin
 
+import cache
 import PIL
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -215,20 +215,8 @@ def on_post_build(*, config: MkDocsConfig) -> None:
 
 
 def publish(cached: Path, target: Path) -> None:
-    """A derived image into the site: a copy; under `mkdocs serve`, whose
-    build writes to a staging folder that hooks/serve_build.py reads and
-    then deletes, a hard link where the file system allows (the server
-    knows it by its identity, without reading it). A built site never
-    shares a file with the cache, so nothing done to one can change the
-    other."""
-    target.unlink(missing_ok=True)
-    if serving():
-        try:
-            os.link(cached, target)
-            return
-        except OSError:
-            pass
-    shutil.copyfile(cached, target)
+    """A derived image into the site (hooks/cache.py `place`)."""
+    cache.place(cached, target, link=serving())
 
 
 def on_shutdown() -> None:

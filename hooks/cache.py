@@ -135,14 +135,13 @@ def load(root: Path) -> None:
         return
     try:
         with open(cache_path(root), "rb") as file:
-            unpickler = pickle.Unpickler(file)
-            head = unpickler.load()  # noqa: S301 - the project's own cache
+            head = pickle.load(file)  # noqa: S301 - the project's own cache
             if not (isinstance(head, dict) and head.get("format") == FORMAT
                     and head.get("version") == holder.version):
                 return
             tables = {}
             for _ in head["tables"]:
-                name, entries = unpickler.load()  # noqa: S301
+                name, entries = pickle.load(file)  # noqa: S301
                 tables[name] = entries
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError,
             ValueError):
@@ -162,11 +161,12 @@ def save(root: Path) -> None:
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         with open(partial, "wb") as file:
-            pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dump({"format": FORMAT, "version": holder.version, "tables": names})
+            # One pickle after the other, each with its own memo.
+            pickle.dump({"format": FORMAT, "version": holder.version, "tables": names},
+                        file, protocol=pickle.HIGHEST_PROTOCOL)
             for name in names:
-                pickler.dump((name, holder.tables[name]))
-                pickler.clear_memo()
+                pickle.dump((name, holder.tables[name]), file,
+                            protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, OSError):
         partial.unlink(missing_ok=True)
         return

@@ -25,6 +25,7 @@ hooks/blog_pages.py (the BlogPosting's `image`) read them.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -255,14 +256,21 @@ def card_alt(card: Card) -> str:
 
 def card_key(card: Card) -> str:
     """The cache name of a card: a hash of all it is drawn from."""
-    inputs = {
-        "card": asdict(card),
+    inputs = {"card": asdict(card), **_drawn_with()}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _drawn_with() -> dict:
+    """What every card is drawn with: the size, the fonts' and the code's
+    digests, Pillow's version. Once per build: hooks/serve_reload.py reads
+    this module again for every build of `mkdocs serve`."""
+    return {
         "size": SIZE,
         "fonts": [file_digest(path) for path in font_files(FONTS)],
         "code": [file_digest(path) for path in CODE],
         "pillow": PIL.__version__,
     }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def font_files(fonts: Fonts) -> list[Path]:

@@ -17,7 +17,7 @@ import html
 import logging
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,8 +96,20 @@ def on_post_build(*, config: MkDocsConfig) -> None:
             resolved.get(entry.url) or resolved.setdefault(entry.url, _resolved(entry))
             for entry in newest(chosen, length)
         ]
-        _write(Path(config.site_dir, path), atom_feed(feed, carried, quiet))
+        _write(Path(config.site_dir, path), kept_feed(feed, carried, quiet))
     return None
+
+
+def kept_feed(feed: Feed, entries: list[Entry], when_empty: dt.datetime) -> bytes:
+    """`atom_feed`, kept by everything it is made of (hooks/cache.py's
+    "feeds" table): most saves change few of the blog's feeds."""
+    memo = cache.table("feeds")
+    key = cache.digest((astuple(feed), [astuple(entry) for entry in entries], when_empty))
+    document = memo.get(key)
+    if document is None:
+        document = atom_feed(feed, entries, when_empty)
+        memo.put(key, document)
+    return document
 
 
 def _resolved(entry: Entry) -> Entry:

@@ -44,8 +44,9 @@ test: $(VENV)/.dev $(PELICAN)/.installed node_modules/.installed
 	$(BIN)/ruff check hooks tests benchmarks scripts
 	$(BIN)/python -m pytest
 
-## bench: time builds of 10 to 3,000 synthetic posts, ours against stock Material,
-##        and edit-to-reload under serve; writes benchmarks/results/ (about 12 minutes)
+## bench: time builds of 10 to 10,000 synthetic posts, ours against stock Material
+##        and Pelican, cold and warm; saves under serve; the exactness test with
+##        300 edits; cards and images; writes benchmarks/results/ (about 45 minutes)
 bench: $(VENV)/.dev $(PELICAN)/.installed
 	$(BIN)/python benchmarks/bench.py
 

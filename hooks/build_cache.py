@@ -33,6 +33,7 @@ import decimal
 import fractions
 import logging
 import os
+import pickle
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,25 +176,18 @@ class SearchMemo:
     def __call__(self, page: Page) -> None:
         key = cache.digest(("search", page.url, page.content, toc_key(page.toc), page.title,
                             summarize(page.meta, 3)))
-        entries = self.memo.get(key)
-        if entries is None:
+        kept = self.memo.get(key)
+        if kept is None:
             start = len(self.index.entries)
             self.add(self.index, page)
-            self.memo.put(key, [copy_entry(entry) for entry in self.index.entries[start:]])
+            # Compressed: the entries hold the page's whole text.
+            self.memo.put(key, zlib.compress(
+                pickle.dumps(self.index.entries[start:], protocol=pickle.HIGHEST_PROTOCOL), 1))
         else:
-            self.index.entries.extend(copy_entry(entry) for entry in entries)
+            self.index.entries.extend(pickle.loads(zlib.decompress(kept)))  # noqa: S301
 
 
 # -- Pure helpers -------------------------------------------------------------
-
-
-def copy_entry(entry: dict) -> dict:
-    """A search entry of its own: its fields are strings, a number and a
-    list of tag names."""
-    copied = dict(entry)
-    if isinstance(copied.get("tags"), list):
-        copied["tags"] = list(copied["tags"])
-    return copied
 
 
 class Unkeyable(Exception):

@@ -108,8 +108,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
 
 def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
     folder = project_root(config) / cache.CACHE_DIR / "jinja"
-    folder.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+    except OSError:
+        pass  # a project folder that cannot be written: templates compile anew
     env.template_class = MemoTemplate
     if env.cache is not None:
         env.cache.clear()

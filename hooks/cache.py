@@ -156,10 +156,10 @@ def save(root: Path) -> None:
     holder = _holder()
     names = [name for name in holder.tables if name not in UNSAVED]
     path = cache_path(root)
-    path.parent.mkdir(exist_ok=True)
-    (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(exist_ok=True)
+        (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         with open(partial, "wb") as file:
             # One pickle after the other, each with its own memo.
             pickle.dump({"format": FORMAT, "version": holder.version, "tables": names},

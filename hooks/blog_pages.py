@@ -14,29 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from posts import Post, current, is_scheduled, tag_slug
+from posts import Group, Post, current, is_scheduled, tag_slug
 
 TAGS_DIR = "tags"
 ARCHIVE_DIR = "archive"
 
 
 @dataclass
-class Tag:
+class Tag(Group):
     """A tag as written in front matter, its address and its posts."""
 
-    name: str
-    slug: str
-    posts: list = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"{TAGS_DIR}/{self.slug}/"
+    FOLDER: ClassVar[str] = TAGS_DIR
 
 
 # Tags of the current build, by the src_uri of their generated page. Reset at

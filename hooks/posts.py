@@ -21,7 +21,7 @@ import os
 import posixpath
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import cache
 import markdown
@@ -255,6 +255,21 @@ class Archive(Listing):
     def __init__(self, year: int, file: File, config: MkDocsConfig) -> None:
         super().__init__(file, config)
         self.year = year
+
+
+@dataclass
+class Group:
+    """Posts gathered under one name (a tag, a series): the name as written,
+    its address part and its posts; published at `<FOLDER>/<slug>/`."""
+
+    FOLDER: ClassVar[str] = ""
+    name: str
+    slug: str
+    posts: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.FOLDER}/{self.slug}/"
 
 
 @dataclass

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
-from posts import Post, current, tag_slug
+from posts import Group, Post, current, tag_slug
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -40,17 +40,11 @@ INDEX = f"{SERIES_DIR}/index.md"
 
 
 @dataclass
-class Series:
+class Series(Group):
     """A series: its name as its first part writes it, its address part and
     its parts, oldest first."""
 
-    name: str
-    slug: str
-    posts: list = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"{SERIES_DIR}/{self.slug}/"
+    FOLDER: ClassVar[str] = SERIES_DIR
 
 
 # Series of the current build, by the src_uri of their generated page; reset

@@ -230,18 +230,20 @@ class Blog:
     # -- The theme, the hooks, the settings ----------------------------------
 
     def _override(self) -> str:
-        path = self.project / FOOTER
-        self.count += 1
-        text = re.sub(r"\n<!-- edit \d+ -->", "", path.read_text(encoding="utf-8"))
-        path.write_text(text + f"\n<!-- edit {self.count} -->", encoding="utf-8")
-        return FOOTER
+        return self._mark(FOOTER, "<!-- edit {} -->")
 
     def _hook(self) -> str:
-        path = self.project / HOOK
+        return self._mark(HOOK, "# edit {}")
+
+    def _mark(self, relative: str, comment: str) -> str:
+        """A new comment line at the end of a file, in place of the last one."""
+        path = self.project / relative
         self.count += 1
-        text = re.sub(r"\n# edit \d+\n", "\n", path.read_text(encoding="utf-8"))
-        path.write_text(text + f"\n# edit {self.count}\n", encoding="utf-8")
-        return HOOK
+        pattern = "\n" + re.escape(comment).replace(r"\{\}", r"\d+") + "(?=\n|$)"
+        text = re.sub(pattern, "", path.read_text(encoding="utf-8"))
+        path.write_text(text.rstrip("\n") + "\n" + comment.format(self.count) + "\n",
+                        encoding="utf-8")
+        return relative
 
     def _config(self) -> str:
         per_page = self.rng.choice([2, 3, 4])

@@ -61,6 +61,23 @@ def build(project: Path, site: Path) -> subprocess.CompletedProcess:
     )
 
 
+def built_site(project: Path, site: Path) -> Path:
+    """`site`, built from `project` by a real strict build that succeeded."""
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def failed_line(result: subprocess.CompletedProcess, needle: str) -> str:
+    """The one line of a build that stopped (exit 1, no traceback) which
+    names `needle`."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    found = [line for line in output.splitlines() if needle in line]
+    assert len(found) == 1, output
+    return found[0]
+
+
 def parse(site: Path, path: str) -> BeautifulSoup:
     return BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
 

@@ -22,6 +22,7 @@ from support import (
     SITE_PATH,
     StaticServer,
     build,
+    built_site,
     copy_project,
     parse,
     write_post,
@@ -139,8 +140,7 @@ def blog(tmp_path_factory):
         write_post(project, f"more-{number}", f"title: {title}\ndescription: More.\n"
                    f"date: 2024-06-{number + 1:02d}\nslug: more-{number}", "Body.")
     site = project / "site"
-    result = build(project, site)
-    assert result.returncode == 0, result.stderr
+    built_site(project, site)
     return project, site
 
 

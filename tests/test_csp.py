@@ -275,12 +275,15 @@ def test_a_bad_extra_csp_stops_the_build_with_one_line(tmp_path):
     config.write_text(config.read_text(encoding="utf-8").replace(
         "extra:\n", "extra:\n  csp:\n    frame-src: https://www.youtube-nocookie.com\n", 1),
         encoding="utf-8")
-    done = build(project, tmp_path / "site")
-    assert done.returncode == 1
-    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR")]
+    errors = error_lines(build(project, tmp_path / "site"))
     assert errors == ["ERROR   -  extra.csp.frame-src: found 'https://www.youtube-nocookie.com';"
                       " expected a list of sources such as [https://www.youtube-nocookie.com]"]
-    assert "Traceback" not in done.stderr
+
+
+def error_lines(done) -> list[str]:
+    """The ERROR lines of a build that stopped, with no traceback."""
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    return [line for line in done.stderr.splitlines() if line.startswith("ERROR")]
 
 
 # -- A blog with every kind of page, an embed and a page the policy blocks ----
@@ -480,9 +483,6 @@ def test_a_page_whose_template_has_no_head_stops_the_build_with_one_line(tmp_pat
                                                      encoding="utf-8")
     (project / "docs" / "bare.md").write_text("---\ntemplate: bare.html\n---\n\n# Bare\n",
                                               encoding="utf-8")
-    done = build(project, tmp_path / "site")
-    assert done.returncode == 1
-    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR")]
+    errors = error_lines(build(project, tmp_path / "site"))
     assert errors == ["ERROR   -  bare.md: found no <head> to put the Content Security Policy "
                       "in; expected a page extending Material's base.html"]
-    assert "Traceback" not in done.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from editor_forms import FORMS, crlf
 
-from support import PNG, build, copy_project, parse
+from support import PNG, build, copy_project, failed_line, parse
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # A post with what a line ending could change: front matter over several
@@ -166,8 +166,6 @@ def test_a_mistake_in_a_crlf_post_is_reported_at_its_editor_line(tmp_path):
     (project / "docs" / "posts" / "windows.md").write_bytes(crlf(
         b"---\ntitle: Windows\ndescription: D\ndate: 2024-02-30\n---\n\nBody.\n"))
     result = build(project, tmp_path / "site")
-    output = result.stdout + result.stderr
-    assert result.returncode == 1 and "Traceback" not in output, output
-    [line] = [line for line in output.splitlines() if "docs/posts/windows.md" in line]
+    line = failed_line(result, "docs/posts/windows.md")
     assert re.fullmatch(r"ERROR +- +docs/posts/windows\.md:4: date: found \"2024-02-30\", "
                         r"which is not a real calendar date; expected .+", line), line

@@ -23,7 +23,7 @@ from front_matter import (
     same_tag,
     tag_clashes,
 )
-from support import build, copy_project, parse, write_post
+from support import build, copy_project, failed_line, parse, write_post
 
 SLUGS = Slugs(tag=lambda name: pymdownx_slugify(case="lower")(name, "-"),
               post=lambda title: toc_slugify(title, "-"))
@@ -280,9 +280,7 @@ def test_two_posts_at_one_address_stop_the_build_naming_both_files(tmp_path):
         (project / "docs" / "posts" / f"{name}.md").write_text(
             "---\ntitle: Same Title\ndescription: D\ndate: 2024-01-05\n---\n\nB\n")
     result = build(project, tmp_path / "site")
-    output = result.stdout + result.stderr
-    assert result.returncode == 1 and "Traceback" not in output
-    [line] = [line for line in output.splitlines() if "posts/same-title/" in line]
+    line = failed_line(result, "posts/same-title/")
     assert "docs/posts/first.md" in line and "docs/posts/second.md" in line
     assert ": slug: found the address posts/same-title/" in line
 
@@ -293,9 +291,7 @@ def test_two_tags_at_one_address_in_two_posts_stop_the_build_naming_both(tmp_pat
                "B")
     write_post(project, "plain", "title: Plain\ndescription: D\ndate: 2024-01-06\ntags: [C]", "B")
     result = build(project, tmp_path / "site")
-    output = result.stdout + result.stderr
-    assert result.returncode == 1 and "Traceback" not in output, output
-    [line] = [line for line in output.splitlines() if "tags/c/" in line]
+    line = failed_line(result, "tags/c/")
     # Posts are checked in path order: plain.md, then sharp.md.
     assert re.fullmatch(r'ERROR +- +docs/posts/sharp\.md: tags: found "C#" at tags/c/, the '
                         r'address of "C" in docs/posts/plain\.md; expected one tag per '

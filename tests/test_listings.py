@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from support import build, copy_project, parse, write_post
+from support import build, built_site, copy_project, parse, write_post
 
 # Twelve posts over 2022-2024, all older than the seed post (2026); tag
 # "every" is on all of them, "odd" on the odd ones.
@@ -34,8 +34,7 @@ def blog(tmp_path_factory):
             " ".join(["word"] * (1234 if n == 11 else n + 1)),
         )
     site = project / "site"
-    result = build(project, site)
-    assert result.returncode == 0, result.stderr
+    built_site(project, site)
     return project, site
 
 

@@ -14,7 +14,7 @@ import pytest
 from support import (
     SEED_POST,
     StaticServer,
-    build,
+    built_site,
     copy_project,
     parse,
     search_for,
@@ -51,8 +51,7 @@ date: 2999-01-01
 tags: [quokkasecret]
 """, "A quokkasecret paragraph.")
     site = tmp_path_factory.mktemp("site")
-    result = build(project, site)
-    assert result.returncode == 0, result.stderr
+    built_site(project, site)
     return site
 
 

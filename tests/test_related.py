@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from related import Item, RelatedIndex, order
-from support import build, copy_project, fetch, parse, serving, write_post
+from support import built_site, copy_project, fetch, parse, serving, write_post
 
 DAY = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
@@ -159,8 +159,7 @@ def related_posts(project):
 def related_site(tmp_path_factory):
     project = related_posts(copy_project(tmp_path_factory.mktemp("related") / "blog"))
     site = project.parent / "site"
-    result = build(project, site)
-    assert result.returncode == 0, result.stderr
+    built_site(project, site)
     return site
 
 

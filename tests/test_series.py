@@ -15,7 +15,16 @@ from test_html_valid import vnu
 
 from front_matter import check_series, series_clash
 from series import group_series
-from support import SITE_PATH, StaticServer, build, copy_project, parse, write_post
+from support import (
+    SITE_PATH,
+    StaticServer,
+    build,
+    built_site,
+    copy_project,
+    failed_line,
+    parse,
+    write_post,
+)
 
 BASE = "https://expectedwrong.github.io/expectedwrong/"
 
@@ -92,8 +101,7 @@ def series_posts(project):
 def series_site(tmp_path_factory):
     project = series_posts(copy_project(tmp_path_factory.mktemp("series") / "blog"))
     site = project.parent / "site"
-    result = build(project, site)
-    assert result.returncode == 0, result.stderr
+    built_site(project, site)
     return site
 
 
@@ -189,9 +197,7 @@ def test_two_names_for_one_series_address_stop_the_build_with_one_line(tmp_path)
     write_post(project, "second", "title: Second\ndescription: D.\ndate: 2025-02-01\n"
                "series: Tape-Models", "B.")
     result = build(project, tmp_path / "site")
-    output = result.stdout + result.stderr
-    assert result.returncode == 1 and "Traceback" not in output
-    [line] = [line for line in output.splitlines() if "series/tape-models/" in line]
+    line = failed_line(result, "series/tape-models/")
     assert line.startswith("ERROR")
     for part_of_it in ("docs/posts/first.md", "docs/posts/second.md", '"Tape Models"',
                        '"Tape-Models"', ": series: found "):

@@ -16,6 +16,10 @@ rendered pages and search entries.
   the older and newer post or a listing's posts; the navigation; what hooks
   add to the context), differs from a page already rendered. The key of a
   template's render also holds the theme's files (overrides/ and Material).
+  A key is the digest of what `KeyPickler` writes: the pickle module's own
+  C code for text, numbers and containers, Python only for pages (each
+  page's digest and each list of pages made once per build), dates and
+  the few other kinds of value a context holds.
 - `on_post_build` keeps only the entries this build used, and `mkdocs build`
   saves the tables; `on_shutdown` saves them when `mkdocs serve` stops.
 
@@ -27,10 +31,12 @@ are left out of the key (neither theme uses them in a page). Writes no
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import datetime as dt
 import decimal
 import fractions
+import io
 import logging
 import os
 import pickle
@@ -68,8 +74,10 @@ PAGE_INTERNALS = frozenset({"markdown", "file", "present_anchor_ids", "links_to_
 # of all its posts and pages (the entries of this page come through the
 # context's `posts`; the page links need only addresses).
 HEAD_ONLY = frozenset({"parent", "posts", "pages"})
+# What the pickle module's reductions of objects call.
+REDUCERS = (copyreg.__newobj__, copyreg.__newobj_ex__, copyreg._reconstructor)
 # Atoms: values that stand for themselves in a key.
-ATOMS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta,
+ATOMS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, dt.tzinfo,
          decimal.Decimal, fractions.Fraction)
 
 
@@ -177,8 +185,8 @@ class SearchMemo:
         self.memo = memo
 
     def __call__(self, page: Page) -> None:
-        key = cache.digest(("search", page.url, page.content, toc_key(page.toc), page.title,
-                            summarize(page.meta, 3)))
+        key = key_digest(("search", page.url, page.content, toc_key(page.toc), page.title,
+                          page.meta), 3)
         kept = self.memo.get(key)
         if kept is None:
             start = len(self.index.entries)
@@ -207,104 +215,134 @@ def page_key(template: str, context: dict) -> bytes:
     parts = [template, full_summary(page)]
     for name, value in context.items():
         if name not in UNKEYED and name != "page":
-            parts.append((name, summarize(value, 1)))
-    return cache.digest(tuple(parts))
+            parts.append((name, pages_once(value, 1)))
+    return key_digest(tuple(parts), 1)
 
 
-# Summaries of other pages kept for the build under way (cleared at on_env,
+# Digests of other pages kept for the build under way (cleared at on_env,
 # when every page is complete), by identity and depth. Each entry holds its
 # page, so an id is never taken for another object's.
 _kept: dict[tuple[int, int], tuple] = {}
-ATOM_TYPES = frozenset({str, bytes, int, float, bool, type(None), dt.date, dt.datetime,
-                        dt.time, dt.timedelta, decimal.Decimal, fractions.Fraction})
 
 
-def summarize(value: object, depth: int) -> object:
-    """`value` as atoms and tuples, the pages in it at `depth` (1: what a
-    template may show of a page, but its body; 2: the same, with the pages
-    it refers to by their heads; 3: a head, its address and title)."""
-    kind = type(value)
-    if kind in ATOM_TYPES:
+def key_digest(value: object, depth: int) -> bytes:
+    """The digest of `value` as `KeyPickler` writes it: the pages in it at
+    `depth` (1: what a template may show of a page, but its body; 2: the
+    same, with the pages it refers to by their heads; 3: a head, its
+    address and title)."""
+    return cache.hash_bytes(key_bytes(value, depth))
+
+
+def key_bytes(value: object, depth: int) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        KeyPickler(buffer, depth).dump(value)
+    except RecursionError as error:
+        raise Unkeyable("a value that holds itself") from error
+    except pickle.PicklingError as error:
+        raise Unkeyable(str(error)) from error
+    return buffer.getvalue()
+
+
+class KeyPickler(pickle.Pickler):
+    """Writes a template's data as the bytes of a key. Strings, numbers,
+    dicts, lists and tuples are written by the pickle module itself (in C);
+    `reducer_override` is asked only for other objects: dates and other
+    atoms are written as they are, a page as the digest of what a template
+    may show of it at the pickler's depth (or its head at depth 3), the
+    navigation and table-of-contents entries, files and dataclasses as
+    tuples of what they show; anything else is `Unkeyable`. Without memo
+    (`fast`), equal values give equal bytes however they are shared."""
+
+    def __init__(self, file, depth: int) -> None:
+        super().__init__(file, protocol=5)
+        self.fast = True
+        self.depth = depth
+
+    def reducer_override(self, value):  # noqa: PLR0911 - one case per kind
+        if value is tuple:
+            return NotImplemented  # the callable of most reductions below
+        if isinstance(value, Page):
+            if self.depth >= 3:
+                return tuple, (page_head(value),)
+            return tuple, (("page", page_digest(value, self.depth)),)
+        if isinstance(value, type) or any(value is reducer for reducer in REDUCERS):
+            return NotImplemented  # a class or the callable of a reduction: by its name
+        if isinstance(value, ATOMS):
+            return NotImplemented
+        if isinstance(value, dict):
+            return dict, (dict(value),)
+        if isinstance(value, list | tuple):
+            return tuple, (("list", list(value)),)
+        if isinstance(value, set | frozenset):
+            return tuple, (("set", *sorted(key_bytes(item, self.depth) for item in value)),)
+        if isinstance(value, AnchorLink):
+            return tuple, (toc_key([value]),)
+        if isinstance(value, Navigation):
+            return tuple, (("nav", nav_digest(value)),)
+        if isinstance(value, Section | Link):
+            return tuple, ((type(value).__name__, value.title, getattr(value, "url", None),
+                            list(getattr(value, "children", None) or [])),)
+        if isinstance(value, File):
+            return tuple, (("file", value.src_uri, value.url),)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return tuple, ((type(value).__qualname__,
+                            *((f.name, pages_once(getattr(value, f.name), self.depth))
+                              for f in dataclasses.fields(value))),)
+        if callable(value):
+            # Such as a listing's `pagination`: it reads the page, keyed above.
+            return tuple, (("callable", getattr(value, "__qualname__", type(value).__qualname__)),)
+        raise Unkeyable(f"a {type(value).__qualname__} in the context")
+
+
+def pages_once(value: object, depth: int) -> object:
+    """A list of pages held by a page or a tag (a listing's posts) as one
+    digest, made once per build: such lists are made with the blog and not
+    changed while pages render. Any other value as it is."""
+    if type(value) not in (list, tuple) or not value or not isinstance(value[0], Page):
         return value
-    if kind is dict:
-        return ("dict", *((summarize(k, depth), summarize(v, depth)) for k, v in value.items()))
-    if kind is list or kind is tuple:
-        if depth >= 2 and value and isinstance(value[0], Page):
-            return list_digest(value, depth)
-        return (kind.__name__, *(summarize(item, depth) for item in value))
-    if isinstance(value, Page):
-        return page_digest(value, depth)
-    return _other(value, depth)
-
-
-def _other(value: object, depth: int) -> object:
-    if isinstance(value, ATOMS):
-        return value
-    if isinstance(value, dict):
-        return summarize(dict(value), depth)
-    if isinstance(value, list | tuple):
-        return summarize(list(value), depth)
-    if isinstance(value, set | frozenset):
-        return ("set", *sorted(repr(summarize(item, depth)) for item in value))
-    if isinstance(value, AnchorLink):
-        return toc_key([value])
-    if isinstance(value, Navigation):
-        return ("nav", summarize(value.items, 3), summarize(value.homepage, 3))
-    if isinstance(value, Section | Link):
-        return (type(value).__name__, value.title, getattr(value, "url", None),
-                summarize(getattr(value, "children", None) or [], depth))
-    if isinstance(value, File):
-        return ("file", value.src_uri, value.url)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__qualname__,
-                *((f.name, summarize(getattr(value, f.name), depth))
-                  for f in dataclasses.fields(value)))
-    if callable(value):
-        # Such as a listing's `pagination`: it reads the page, keyed above.
-        return ("callable", getattr(value, "__qualname__", type(value).__qualname__))
-    raise Unkeyable(f"a {type(value).__qualname__} in the context")
-
-
-def list_digest(pages: list | tuple, depth: int) -> tuple:
-    """A list of pages held by a page (a listing's posts), once per build:
-    such lists are made with the blog and not changed while pages render."""
-    key = (id(pages), -depth)
+    key = (id(value), -depth)
     kept = _kept.get(key)
-    if kept is None or kept[0] is not pages:
-        kept = (pages, cache.digest(tuple(summarize(item, depth) for item in pages)))
+    if kept is None or kept[0] is not value:
+        kept = (value, key_digest(value, depth))
         _kept[key] = kept
     return ("pages", kept[1])
+
+
+def nav_digest(nav: Navigation) -> bytes:
+    """The navigation by its pages' heads, once per build (every page has it)."""
+    key = (id(nav), 0)
+    kept = _kept.get(key)
+    if kept is None or kept[0] is not nav:
+        kept = (nav, key_digest((nav.items, nav.homepage), 3))
+        _kept[key] = kept
+    return kept[1]
 
 
 def page_head(value: Page) -> tuple:
     return ("page", type(value).__qualname__, value.url, value.title, value.file.src_uri)
 
 
-def page_digest(value: Page, depth: int) -> object:
-    """Another page at `depth`: its head at 3, else a digest of what a
-    template may show of it (not its body), kept for the build."""
-    if depth >= 3:
-        return page_head(value)
+def page_digest(value: Page, depth: int) -> bytes:
+    """Another page at depth 1 or 2: a digest of what a template may show of
+    it (not its body), kept for the build."""
     kept = _kept.get((id(value), depth))
     if kept is None or kept[0] is not value:
-        kept = (value, cache.digest(shown_summary(value, depth)))
+        kept = (value, key_digest(shown_summary(value, depth + 1), depth + 1))
         _kept[(id(value), depth)] = kept
-    return ("page", kept[1])
+    return kept[1]
 
 
 def shown_summary(value: Page, depth: int) -> tuple:
     """What a template may show of another page: all it holds but its body,
     its Markdown and its source; the pages it refers to (its parent, its
     neighbours) by their heads, the lists of pages it holds (an archive
-    year's posts) one depth further."""
+    year's posts) at `depth`, one further than the page's."""
     parts = [page_head(value)]
     for name, item in vars(value).items():
         if name in PAGE_INTERNALS or name in ("content", "toc"):
             continue
-        if isinstance(item, Page):
-            parts.append((name, page_head(item)))
-        else:
-            parts.append((name, summarize(item, depth + 1)))
+        parts.append((name, page_head(item) if isinstance(item, Page) else pages_once(item, depth)))
     return tuple(parts)
 
 
@@ -320,9 +358,9 @@ def full_summary(page: Page) -> tuple:
         if name == "toc":
             parts.append((name, toc_key(item)))
         elif name in HEAD_ONLY:
-            parts.append((name, summarize(item, 3)))
+            parts.append((name, page_head(item) if isinstance(item, Page) else pages_once(item, 3)))
         else:
-            parts.append((name, summarize(item, 1)))
+            parts.append((name, pages_once(item, 1)))
     return tuple(parts)
 
 

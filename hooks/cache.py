@@ -117,7 +117,12 @@ class Memo:
 def digest(value: object) -> bytes:
     """A digest of a key made of atoms and tuples, the same in every process
     (Python's own hash of a string is not)."""
-    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).digest()
+    return hash_bytes(pickle.dumps(value, protocol=5))
+
+
+def hash_bytes(data: bytes) -> bytes:
+    """The digest of bytes, as `digest` makes them."""
+    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 # -- On disk ------------------------------------------------------------------

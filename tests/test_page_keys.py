@@ -1,0 +1,91 @@
+"""The keys of hooks/build_cache.py: a page's template is rendered again
+when anything it can show changes, and not when nothing did."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import build_cache
+import pytest
+from build_cache import Unkeyable, key_digest, page_key
+from markupsafe import Markup
+from mkdocs.structure.files import File
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+
+def page(src: str, title: str, **meta) -> Page:
+    file = File(src, "/docs", "/site", use_directory_urls=True)
+    made = Page(title, file, {})  # type: ignore[arg-type]  # no config is read here
+    made.meta = dict(meta)
+    made.content = f"<p>{title}</p>"
+    return made
+
+
+@pytest.fixture(autouse=True)
+def fresh_build():
+    build_cache._kept.clear()
+    yield
+    build_cache._kept.clear()
+
+
+def blog() -> tuple[Page, Page, Page]:
+    older, post, newer = (page(f"posts/{n}.md", f"Post {n}", tags=["ai"]) for n in "abc")
+    post.previous_page, post.next_page = older, newer
+    older.next_page, newer.previous_page = post, post
+    post.meta["related"] = [older]
+    return older, post, newer
+
+
+def key_of(post: Page, **context) -> bytes:
+    build_cache._kept.clear()  # a new build
+    return page_key("blog-post.html", {"page": post, **context})
+
+
+def test_equal_pages_in_two_builds_have_one_key():
+    assert key_of(blog()[1]) == key_of(blog()[1])
+
+
+@pytest.mark.parametrize("change", [
+    lambda older, post, newer: setattr(post, "content", "<p>edited</p>"),
+    lambda older, post, newer: post.meta.update(tags=["ml"]),
+    lambda older, post, newer: post.meta.update(date=dt.date(2026, 1, 2)),
+    lambda older, post, newer: setattr(older, "title", "Renamed neighbour"),
+    lambda older, post, newer: newer.meta.update(description="A neighbour's new deck"),
+    lambda older, post, newer: older.meta.update(reading={"minutes": 9}),
+    lambda older, post, newer: setattr(post, "next_page", None),
+], ids=["body", "tags", "date", "neighbour title", "neighbour deck", "related post's read time",
+        "no newer post"])
+def test_what_a_template_shows_changes_the_key(change):
+    before = key_of(blog()[1])
+    older, post, newer = blog()
+    change(older, post, newer)
+    assert key_of(post) != before
+
+
+def test_a_neighbours_body_does_not_change_the_key():
+    before = key_of(blog()[1])
+    older, post, newer = blog()
+    older.content = "<p>a body the post does not show</p>"
+    assert key_of(post) == before
+
+
+def test_context_values_are_keyed_dates_markup_and_navigation_included():
+    older, post, newer = blog()
+    nav = Navigation([Section("Posts", [older, post, newer])], [older, post, newer])
+    base = {"nav": nav, "when": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+            "note": Markup("<b>x</b>")}
+    assert key_of(post, **base) == key_of(post, **base)
+    assert key_of(post, **{**base, "note": Markup("<b>y</b>")}) != key_of(post, **base)
+    assert key_of(post, **{**base, "when": dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)}) \
+        != key_of(post, **base)
+    renamed = blog()
+    renamed[2].title = "Renamed in the navigation"
+    nav2 = Navigation([Section("Posts", list(renamed))], list(renamed))
+    assert key_of(renamed[1], **{**base, "nav": nav2}) != key_of(post, **base)
+
+
+def test_a_value_no_key_can_stand_for_is_unkeyable():
+    with pytest.raises(Unkeyable):
+        key_digest({"handle": object()}, 1)
+

@@ -13,15 +13,14 @@ gives it as its image.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import ClassVar
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from posts import Group, Post, current, is_scheduled, tag_slug
+from posts import Group, Post, current, generated_page, is_scheduled, tag_slug
 
 TAGS_DIR = "tags"
 ARCHIVE_DIR = "archive"
@@ -98,11 +97,6 @@ def _slugify(config: MkDocsConfig):
     return tag_slug
 
 
-def _page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:
-    front_matter = json.dumps({"title": title, "template": template})
-    return File.generated(config, src_uri, content=f"---\n{front_matter}\n---\n")
-
-
 @event_priority(-60)
 def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
     posts = current().posts
@@ -110,10 +104,10 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files:
     _tags.clear()
     for tag in group_tags(posts, slugify):
         src_uri = f"{TAGS_DIR}/{tag.slug}.md"
-        files.append(_page(config, src_uri, f"#{tag.name}", "ew-tag.html"))
+        files.append(generated_page(config, src_uri, f"#{tag.name}", "ew-tag.html"))
         _tags[src_uri] = tag
-    files.append(_page(config, f"{TAGS_DIR}/index.md", "Tags", "ew-tags.html"))
-    files.append(_page(config, f"{ARCHIVE_DIR}/index.md", "Archive", "ew-archive.html"))
+    files.append(generated_page(config, f"{TAGS_DIR}/index.md", "Tags", "ew-tags.html"))
+    files.append(generated_page(config, f"{ARCHIVE_DIR}/index.md", "Archive", "ew-archive.html"))
     now = dt.datetime.now(dt.UTC)
     for post in posts:
         post.meta["tag_links"] = [

@@ -52,7 +52,7 @@ from mkdocs.structure.files import File
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
-from posts import COMMAND_ENV
+from posts import COMMAND_ENV, serving
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -191,9 +191,13 @@ class SearchMemo:
         if kept is None:
             start = len(self.index.entries)
             self.add(self.index, page)
-            # Compressed: the entries hold the page's whole text.
-            self.memo.put(key, zlib.compress(
-                pickle.dumps(self.index.entries[start:], protocol=pickle.HIGHEST_PROTOCOL), 1))
+            added = self.index.entries[start:]
+            # `mkdocs serve` keeps copies of the entries; `mkdocs build`, which
+            # saves them, compresses them: they hold the page's whole text.
+            self.memo.put(key, tuple(dict(entry) for entry in added) if serving()
+                          else zlib.compress(pickle.dumps(added, protocol=5), 1))
+        elif isinstance(kept, tuple):
+            self.index.entries.extend(dict(entry) for entry in kept)
         else:
             self.index.entries.extend(pickle.loads(zlib.decompress(kept)))  # noqa: S301
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 import os
 import posixpath
@@ -138,8 +139,10 @@ def rendered(page: Page, lookups: list, logs: list) -> tuple:
     links = getattr(page, "links_to_anchors", None)
     kept_links = None if links is None else tuple(
         (file.src_uri, tuple(anchors.items())) for file, anchors in links.items())
-    # The HTML compressed: a blog's posts take a sixth of the memory and disk.
-    return (zlib.compress(page.content.encode("utf-8"), 1), page.toc, page._title_from_render,
+    # The HTML compressed for `mkdocs build`, which saves it: a blog's posts
+    # take a sixth of the memory and disk. `mkdocs serve` keeps the text.
+    content = page.content if serving() else zlib.compress(page.content.encode("utf-8"), 1)
+    return (content, page.toc, page._title_from_render,
             frozenset(page.present_anchor_ids), kept_links, tuple(lookups), tuple(logs))
 
 
@@ -153,7 +156,7 @@ def apply_rendered(kept: tuple, page: Page, files: Files) -> None:
     content, toc, title, anchors, links, _, logs = kept
     for name, level, message in logs:
         logging.getLogger(name).log(level, message)
-    page.content = zlib.decompress(content).decode("utf-8")
+    page.content = content if isinstance(content, str) else zlib.decompress(content).decode("utf-8")
     page.toc, page._title_from_render = toc, title
     page.present_anchor_ids = set(anchors)
     if links is not None:
@@ -200,6 +203,18 @@ class LogRecords(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def generated_page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:
+    """A page the blog makes from front matter alone (a tag, the tags
+    index, a series), its page made here so that the shared parser renders
+    it: MkDocs would build a Markdown parser for each."""
+    from mkdocs.structure.files import File
+
+    front_matter = json.dumps({"title": title, "template": template})
+    file = File.generated(config, src_uri, content=f"---\n{front_matter}\n---\n")
+    SharedParserPage(None, file, config)
+    return file
 
 
 class Post(SharedParserPage):

@@ -46,6 +46,9 @@ log = logging.getLogger("mkdocs.plugins.expectedwrong.preview")
 # read, which every build does to the files it watches.
 CHANGES = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent,
            FileMovedEvent]
+# Seconds without a change before a build starts: an editor's save (write,
+# or write and rename) reports its events within a few milliseconds.
+QUIET_SECONDS = 0.03
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -58,6 +61,9 @@ def on_startup(*, command: str, dirty: bool) -> None:
 def on_serve(server: LiveReloadServer, /, *, config: MkDocsConfig,
              builder: Callable) -> LiveReloadServer | None:
     server.builder = SafeBuilder(server.builder, config)
+    # How long MkDocs waits for a burst of changes to end before it builds
+    # (0.1 s): the OS notifications arrive within a millisecond of a save.
+    server.build_delay = QUIET_SECONDS
     watched = dict(getattr(server, "_watched_paths", {}))
     for path, count in watched.items():
         for _ in range(count):

@@ -20,14 +20,12 @@ for the site footer's link.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
-from posts import Group, Post, current, tag_slug
+from posts import Group, Post, current, generated_page, tag_slug
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -58,12 +56,12 @@ def on_files(files: Files, /, *, config: MkDocsConfig) -> Files | None:
     _series.clear()
     for series in group_series(current().posts):
         src_uri = f"{SERIES_DIR}/{series.slug}.md"
-        files.append(_page(config, src_uri, series.name, "ew-series.html"))
+        files.append(generated_page(config, src_uri, series.name, "ew-series.html"))
         _series[src_uri] = series
         for number, post in enumerate(series.posts, start=1):
             post.meta["series_part"] = {"series": series, "number": number}
     if _series:
-        files.append(_page(config, INDEX, "Series", "ew-series-index.html"))
+        files.append(generated_page(config, INDEX, "Series", "ew-series-index.html"))
     return None
 
 
@@ -86,11 +84,6 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
     elif src_uri == INDEX:
         context["series_index"] = sorted(_series.values(), key=series_order)
     return None
-
-
-def _page(config: MkDocsConfig, src_uri: str, title: str, template: str) -> File:
-    front_matter = json.dumps({"title": title, "template": template})
-    return File.generated(config, src_uri, content=f"---\n{front_matter}\n---\n")
 
 
 # -- Pure helpers -------------------------------------------------------------

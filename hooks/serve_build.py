@@ -28,6 +28,7 @@ not disk. Writes no `page.meta` key.
 
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import logging
 import os
@@ -47,7 +48,7 @@ from jinja2.exceptions import TemplateNotFound
 from mkdocs import utils
 from mkdocs.commands.build import _build_template, _populate_page, get_context
 from mkdocs.exceptions import BuildError
-from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.files import File, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.files import Files
     from mkdocs.structure.nav import Navigation
 
 log = logging.getLogger("mkdocs.plugins.expectedwrong.serve")
@@ -165,7 +166,7 @@ def _build(config: MkDocsConfig, serve_url: str | None) -> Outputs:
     config.plugins.on_pre_build(config=config)
     files = get_files(config)
     env = config.theme.get_env()
-    files.add_files_from_theme(env, config)
+    add_files_from_theme(files, config)
     files = config.plugins.on_files(files, config=config)
     set_exclusions(files, config)
     nav = get_navigation(files, config)
@@ -202,6 +203,42 @@ def _build(config: MkDocsConfig, serve_url: str | None) -> Outputs:
         file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     config.plugins.on_post_build(config=config)
     return outputs
+
+
+def add_files_from_theme(files: Files, config: MkDocsConfig) -> None:
+    """Files.add_files_from_theme (mkdocs 1.6.1): the theme's static files,
+    where the docs have none of the same path. Material's folders are walked
+    once for the life of the server (`theme_files`), the writer's
+    overrides/ on every build."""
+    custom = config.theme.custom_dir
+    found = [(folder, theme_files(folder, config.theme.static_templates, fresh=folder == custom))
+             for folder in config.theme.dirs]
+    for path in sorted(set().union(*(names for _, names in found))):
+        if files.get_file_from_path(path) is None:
+            folder = next(folder for folder, names in found if path in names)
+            files.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+
+def theme_files(folder: str, static_templates: Sequence[str], *, fresh: bool) -> frozenset[str]:
+    """The static files of one theme folder, as MkDocs picks them (no
+    templates, dot files, Python, translations or Markdown), by their paths
+    in the folder; kept in hooks/cache.py unless `fresh`."""
+    memo = cache.table("theme-files")
+    key = (folder, tuple(static_templates))
+    kept = None if fresh else memo.get(key)
+    if kept is None:
+        patterns = [".*", "*/.*", "*.py", "*.pyc", "*.html", "*readme*", "mkdocs_theme.yml",
+                    "locales/*", *(f"*{x}" for x in utils.markdown_extensions), *static_templates]
+        names = set()
+        for parent, _, filenames in os.walk(folder, followlinks=False):
+            for filename in filenames:
+                path = os.path.join(parent, filename)
+                name = os.path.relpath(path, folder).replace(os.sep, "/")
+                if os.path.isfile(path) and not any(fnmatch.fnmatch(name.lower(), pattern) for pattern in patterns):
+                    names.add(name)
+        kept = frozenset(names)
+        memo.put(key, kept)
+    return kept
 
 
 def _static(file: File) -> object:

@@ -73,11 +73,11 @@ def test_a_neighbours_body_does_not_change_the_key():
 def test_context_values_are_keyed_dates_markup_and_navigation_included():
     older, post, newer = blog()
     nav = Navigation([Section("Posts", [older, post, newer])], [older, post, newer])
-    base = {"nav": nav, "when": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+    base = {"nav": nav, "when": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             "note": Markup("<b>x</b>")}
     assert key_of(post, **base) == key_of(post, **base)
     assert key_of(post, **{**base, "note": Markup("<b>y</b>")}) != key_of(post, **base)
-    assert key_of(post, **{**base, "when": dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)}) \
+    assert key_of(post, **{**base, "when": dt.datetime(2026, 1, 2, tzinfo=dt.UTC)}) \
         != key_of(post, **base)
     renamed = blog()
     renamed[2].title = "Renamed in the navigation"

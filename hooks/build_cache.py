@@ -152,28 +152,115 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
 
 
 class MemoTemplate(jinja2.Template):
-    """A template whose page renders are kept by `page_key`."""
+    """A template whose page renders are kept by `page_key`, and by what the
+    render read of the navigation (`Reads`): a blog's templates read only
+    the home page's address of it, which a new post, a new tag or a new
+    title leaves as it was."""
 
     def render(self, *args, **kwargs) -> str:
         memo = getattr(self.environment, "ew_page_memo", None)
         context = dict(*args, **kwargs)
         if memo is None or not isinstance(context.get("page"), Page):
             return super().render(context)
+        nav = context.get("nav")
         try:
-            key = page_key(self.name, context)
+            key = page_key(self.name, {**context, "nav": NAV_BY_READS})
         except Unkeyable as unkeyable:
             log.debug(f"Not kept: {context['page'].file.src_uri}: {unkeyable}")
             return super().render(context)
         kept = memo.get(key)
         if kept is not None:
-            return kept if isinstance(kept, str) else zlib.decompress(kept).decode("utf-8")
-        output = super().render(context)
+            paths, digest, output = kept
+            try:
+                if reads_digest(nav, paths) == digest:
+                    return output if isinstance(output, str) else \
+                        zlib.decompress(output).decode("utf-8")
+            except Unkeyable:
+                pass
+        reads: set[tuple] = set()
+        output = super().render({**context, "nav": Reads(nav, (), reads)})
+        try:
+            digest = reads_digest(nav, frozenset(reads))
+        except Unkeyable:
+            return output
         # Compressed for `mkdocs build`, which saves them: a blog's pages take
         # an eighth of the memory and disk. `mkdocs serve` keeps them as text,
         # not to decompress every page on every save.
-        memo.put(key, output if os.environ.get(COMMAND_ENV) == "serve"
-                 else zlib.compress(output.encode("utf-8"), 1))
+        memo.put(key, (frozenset(reads), digest, output if serving()
+                       else zlib.compress(output.encode("utf-8"), 1)))
         return output
+
+
+# Stands for the navigation in a page's key, which its reads key instead.
+NAV_BY_READS = "nav: by what the template read of it"
+# A read of a value as a whole (printed, tested, compared, iterated).
+WHOLE = "(whole)"
+
+
+class Reads:
+    """A value as a template sees it (the navigation), noting in `reads`
+    the path of each attribute read. A page read from it is seen the same
+    way; anything else is given as it is, and its path noted. Using a value
+    itself, not an attribute of it (printing, testing, comparing or
+    iterating it), notes its path as read whole."""
+
+    __slots__ = ("_path", "_reads", "_value")
+
+    def __init__(self, value: object, path: tuple, reads: set) -> None:
+        self._value, self._path, self._reads = value, path, reads
+
+    def __getattr__(self, name: str):
+        path = (*self._path, name)
+        try:
+            value = getattr(self._value, name)
+        except AttributeError:
+            self._reads.add(path)  # a missing attribute is a read too
+            raise
+        if isinstance(value, Page) and not self._path:
+            return Reads(value, path, self._reads)
+        self._reads.add(path)
+        return value
+
+    def _whole(self):
+        self._reads.add((*self._path, WHOLE))
+        return self._value
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __bool__(self) -> bool:
+        return bool(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def __iter__(self):
+        return iter(self._whole())
+
+    def __contains__(self, item) -> bool:
+        return item in self._whole()
+
+    def __eq__(self, other) -> bool:
+        return self._whole() == (other._whole() if isinstance(other, Reads) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+
+def reads_digest(value: object, paths: frozenset) -> bytes:
+    """The digest of what a render read of `value`: each path's value (a
+    value read whole at depth 1, as any other value of a context)."""
+    found = []
+    for path in sorted(paths):
+        item = value
+        for name in path:
+            if name != WHOLE:
+                item = getattr(item, name, None)
+        found.append((path, item))
+    return key_digest(tuple(found), 1)
 
 
 class SearchMemo:

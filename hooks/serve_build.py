@@ -234,7 +234,9 @@ def theme_files(folder: str, static_templates: Sequence[str], *, fresh: bool) ->
             for filename in filenames:
                 path = os.path.join(parent, filename)
                 name = os.path.relpath(path, folder).replace(os.sep, "/")
-                if os.path.isfile(path) and not any(fnmatch.fnmatch(name.lower(), pattern) for pattern in patterns):
+                lower = name.lower()
+                if os.path.isfile(path) and not any(fnmatch.fnmatch(lower, pattern)
+                                                    for pattern in patterns):
                     names.add(name)
         kept = frozenset(names)
         memo.put(key, kept)

@@ -89,3 +89,28 @@ def test_a_value_no_key_can_stand_for_is_unkeyable():
     with pytest.raises(Unkeyable):
         key_digest({"handle": object()}, 1)
 
+
+
+def test_reads_note_each_navigation_path_a_template_reads():
+    older, post, newer = blog()
+    nav = Navigation([older, post, newer], [older, post, newer])
+    nav.homepage = older
+    reads: set = set()
+    seen = build_cache.Reads(nav, (), reads)
+    assert seen.homepage.url == older.url
+    assert reads == {("homepage", "url")}
+    assert list(seen) == list(nav)
+    assert ("(whole)",) in reads
+
+
+def test_what_a_render_read_of_the_navigation_is_all_its_key_holds():
+    older, post, newer = blog()
+    nav = Navigation([older, post, newer], [older, post, newer])
+    nav.homepage = older
+    by_url = build_cache.reads_digest(nav, frozenset({("homepage", "url")}))
+    newer.title = "A new title elsewhere"
+    assert build_cache.reads_digest(nav, frozenset({("homepage", "url")})) == by_url
+    whole = build_cache.reads_digest(nav, frozenset({("(whole)",)}))
+    post.title = "Another new title"
+    build_cache._kept.clear()  # a new build
+    assert build_cache.reads_digest(nav, frozenset({("(whole)",)})) != whole

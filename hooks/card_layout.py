@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cache
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 # Open Graph's recommended size (developers.facebook.com/docs/sharing/webmasters/images)
 # and X's summary_large_image ratio, 1.91:1.
@@ -45,8 +45,6 @@ HEADER_SIZE = 34
 META_SIZE = 28
 ACCENT_BAR = 10
 ELLIPSIS = "\u2026"
-# Colours of the saved PNG: the card draws about 16.
-PALETTE = 64
 # Characters a line may not start with (closing punctuation, CJK and Latin),
 # kept with the character before them; and ones it may not end with.
 NO_LINE_START = set(
@@ -271,6 +269,40 @@ class Text:
         return x
 
 
+# -- Colours ------------------------------------------------------------------
+
+
+def grey(colour: str) -> int:
+    """The level of a neutral grey (`#5c5c5c` is 92); a ValueError for a
+    colour that is not grey."""
+    red, green, blue = ImageColor.getrgb(colour)[:3]
+    if not red == green == blue:
+        raise ValueError(f"{colour} is not a grey: a card is drawn in greys "
+                         "and one accent colour")
+    return red
+
+
+def accent_palette(greys: Sequence[int], accent: str) -> tuple[int, list[int]]:
+    """A grey level that text in `greys` on `greys` never makes, its edges
+    blended, and a palette of every level as itself but that one as `accent`.
+
+    Anti-aliasing blends two of the greys, so it only makes levels between
+    the darkest and the lightest; the one just outside is free."""
+    darkest, lightest = min(greys), max(greys)
+    level = darkest - 1 if darkest > 0 else lightest + 1
+    if level > 255:
+        raise ValueError("the greys span every level: none is left for the accent")
+    palette = [channel for shade in range(256) for channel in (shade, shade, shade)]
+    palette[3 * level:3 * level + 3] = ImageColor.getrgb(accent)[:3]
+    return level, palette
+
+
+# The accent bar's level in the grey drawing, and the PNG's palette: set
+# here, after the helpers that check the scheme's colours are greys.
+ACCENT_LEVEL, CARD_PALETTE = accent_palette([grey(colour) for colour in (PAPER, INK, MUTED, RULE)],
+                                            ACCENT)
+
+
 # -- Drawing ------------------------------------------------------------------
 
 
@@ -293,12 +325,12 @@ class Fonts:
 
 
 def draw(card: Card, fonts: Fonts) -> Image.Image:
-    """The card as an RGB image of SIZE."""
+    """The card as a palette image of SIZE, drawn in greys (see ACCENT_LEVEL)."""
     width, height = SIZE
     column = width - 2 * MARGIN
-    image = Image.new("RGB", SIZE, PAPER)
+    image = Image.new("L", SIZE, PAPER)
     canvas = ImageDraw.Draw(image)
-    canvas.rectangle((0, 0, width, ACCENT_BAR), fill=ACCENT)
+    canvas.rectangle((0, 0, width, ACCENT_BAR), fill=ACCENT_LEVEL)
     text = card.title + card.deck
     # Header: the wordmark, then the section, lighter.
     baseline = MARGIN + HEADER_SIZE
@@ -332,6 +364,7 @@ def draw(card: Card, fonts: Fonts) -> Image.Image:
         for line in wrap(card.deck, column, min(deck_lines, 2), deck.measure):
             y += DECK_SIZE * DECK_LEADING
             deck.draw(canvas, (MARGIN, y), line, MUTED)
+    image.putpalette(CARD_PALETTE)
     return image
 
 
@@ -339,9 +372,6 @@ def save(card: Card, fonts: Fonts, target: Path) -> Path:
     """Draw `card` into the PNG file `target`, whole or not at all (another
     build may read the cache at the same time)."""
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-    # The card has a few colours and their anti-aliasing: as a palette
-    # image it is a third of the size, for the time zlib saves.
-    image = draw(card, fonts).quantize(PALETTE, method=Image.Quantize.FASTOCTREE)
-    image.save(partial, "PNG")
+    draw(card, fonts).save(partial, "PNG")
     os.replace(partial, target)
     return target

@@ -3,20 +3,31 @@ its fonts: every character of a CJK or emoji title has a real glyph."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
 from card_layout import (
+    ACCENT,
+    ACCENT_BAR,
     ELLIPSIS,
+    INK,
+    MUTED,
+    PAPER,
+    RULE,
+    SIZE,
     Card,
     Face,
+    accent_palette,
     break_points,
     character_map,
     cjk_face,
+    draw,
     fit,
     font_runs,
+    grey,
     load,
     wrap,
 )
@@ -174,3 +185,71 @@ def test_card_key_changes_with_the_text_and_only_with_it():
                                             "A deck.", "1 min read"))
     assert card_key(card) != card_key(Card("expectedwrong", "hindsight", "A title",
                                             "A deck.", "2 min read"))
+
+
+# -- Colours: drawn in greys, saved with the accent ----------------------------
+
+
+@pytest.mark.parametrize(("colour", "level"), [
+    ("#ffffff", 255),
+    ("#1a1a1a", 26),
+    ("#5c5c5c", 92),
+    ("#000", 0),
+    ("#9c3500", None),
+    ("#1a1a1b", None),
+])
+def test_grey_is_the_level_of_a_neutral_colour_and_refuses_any_other(colour, level):
+    if level is None:
+        with pytest.raises(ValueError, match="not a grey"):
+            grey(colour)
+    else:
+        assert grey(colour) == level
+
+
+@pytest.mark.parametrize(("greys", "level"), [
+    ((26, 92, 222, 255), 25),
+    ((1, 255), 0),
+    ((0, 128), 129),
+    ((0, 254), 255),
+    ((0, 255), None),
+])
+def test_the_accent_takes_a_level_no_blend_of_the_greys_makes(greys, level):
+    if level is None:
+        with pytest.raises(ValueError, match="none is left"):
+            accent_palette(greys, "#9c3500")
+        return
+    found, palette = accent_palette(greys, "#9c3500")
+    assert found == level
+    assert not min(greys) <= found <= max(greys)
+    colours = [tuple(palette[index:index + 3]) for index in range(0, 768, 3)]
+    assert colours[level] == (0x9c, 0x35, 0x00)
+    assert all(colours[shade] == (shade,) * 3 for shade in range(256) if shade != level)
+
+
+@pytest.mark.parametrize("fill", [INK, MUTED, RULE])
+def test_text_blends_in_grey_exactly_as_in_rgb(fill):
+    face = Face(FONTS.serif, 0, "Bold")
+    images = {}
+    for mode in ("L", "RGB"):
+        images[mode] = Image.new(mode, (300, 120), PAPER)
+        ImageDraw.Draw(images[mode]).text((10, 100), "Ag模 ✨", font=load(face, 70),
+                                          fill=fill, anchor="ls")
+    assert images["L"].convert("RGB").tobytes() == images["RGB"].tobytes()
+
+
+def test_a_saved_card_shows_the_accent_bar_on_paper_and_only_the_schemes_greys():
+    saved = io.BytesIO()
+    draw(Card("expectedwrong", "hindsight", "A title", "A deck.", "1 min read",
+              "example.com"), FONTS).save(saved, "PNG")
+    with Image.open(saved) as png:
+        image = png.convert("RGB")
+    width, height = SIZE
+    accent, paper = ImageColor.getrgb(ACCENT), ImageColor.getrgb(PAPER)
+    bar = image.crop((0, 0, width, ACCENT_BAR + 1))
+    assert bar.getcolors() == [(width * (ACCENT_BAR + 1), accent)]
+    assert image.getpixel((0, ACCENT_BAR + 1)) == paper
+    assert image.getpixel((width - 1, height - 1)) == paper
+    colours = {colour for _, colour in image.getcolors(maxcolors=width * height)}
+    assert {accent, paper, *map(ImageColor.getrgb, (INK, MUTED, RULE))} <= colours
+    greys = colours - {accent}
+    assert all(red == green == blue and grey(INK) <= red for red, green, blue in greys)

@@ -5,8 +5,10 @@ section, a post's title, deck and meta line) and caches the PNG. The pure
 parts are separate so that tests call them with a fake measure: where a
 line may break (`break_points`), greedy wrapping with an ellipsis
 (`wrap`), the largest title size that fits (`fit`), which font draws each
-character (`font_runs`) and which Noto Sans CJK face suits a text
-(`cjk_face`). Writes no `page.meta` key.
+character (`font_runs`), which Noto Sans CJK face suits a text
+(`cjk_face`) and the palette that gives a card drawn in greys its accent
+(`accent_palette`). What every card of a site shares (the header, the rule,
+the footer) is drawn once, its `frame`. Writes no `page.meta` key.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ DECK_LEADING = 1.38
 HEADER_SIZE = 34
 META_SIZE = 28
 ACCENT_BAR = 10
+# Baselines of the header and of the meta line, and the rule above the meta
+# line.
+HEADER_BASELINE = MARGIN + HEADER_SIZE
+META_BASELINE = SIZE[1] - MARGIN + META_SIZE // 2
+RULE_Y = META_BASELINE - META_SIZE - 28
 ELLIPSIS = "\u2026"
 # Characters a line may not start with (closing punctuation, CJK and Latin),
 # kept with the character before them; and ones it may not end with.
@@ -325,38 +332,26 @@ class Fonts:
 
 
 def draw(card: Card, fonts: Fonts) -> Image.Image:
-    """The card as a palette image of SIZE, drawn in greys (see ACCENT_LEVEL)."""
-    width, height = SIZE
+    """The card as a palette image of SIZE, drawn in greys (see ACCENT_LEVEL)
+    on a copy of its site's frame."""
+    width, _ = SIZE
     column = width - 2 * MARGIN
-    image = Image.new("L", SIZE, PAPER)
-    canvas = ImageDraw.Draw(image)
-    canvas.rectangle((0, 0, width, ACCENT_BAR), fill=ACCENT_LEVEL)
     text = card.title + card.deck
-    # Header: the wordmark, then the section, lighter.
-    baseline = MARGIN + HEADER_SIZE
-    mark = Text(fonts.chain(fonts.sans, "Bold", text), HEADER_SIZE)
-    end = mark.draw(canvas, (MARGIN, baseline), card.wordmark, INK)
-    section = Text(fonts.chain(fonts.sans, "Regular", text), HEADER_SIZE)
-    section.draw(canvas, (end + HEADER_SIZE * 0.35, baseline), card.section, MUTED)
-    # Meta line and footer at the bottom, above a rule.
-    meta = Text(fonts.chain(fonts.sans, "Regular", text), META_SIZE)
-    meta_baseline = height - MARGIN + META_SIZE // 2
-    rule_y = meta_baseline - META_SIZE - 28
-    canvas.line((MARGIN, rule_y, width - MARGIN, rule_y), fill=RULE, width=2)
-    meta.draw(canvas, (MARGIN, meta_baseline), card.meta, MUTED)
-    if card.footer:
-        footer_x = width - MARGIN - meta.measure(card.footer)
-        meta.draw(canvas, (footer_x, meta_baseline), card.footer, MUTED)
+    regular = tuple(fonts.chain(fonts.sans, "Regular", text))
+    image = frame(card.wordmark, card.section, card.footer,
+                  tuple(fonts.chain(fonts.sans, "Bold", text)), regular).copy()
+    canvas = ImageDraw.Draw(image)
+    Text(regular, META_SIZE).draw(canvas, (MARGIN, META_BASELINE), card.meta, MUTED)
     # Title, then as much of the deck as the space left holds.
     title_chain = fonts.chain(fonts.serif, "Bold", text)
     size, lines = fit(card.title, TITLE_SIZES, column, TITLE_LINES,
                       lambda size: Text(title_chain, size).measure)
     title = Text(title_chain, size)
-    y = baseline + 40
+    y = HEADER_BASELINE + 40
     for line in lines:
         y += size * TITLE_LEADING
         title.draw(canvas, (MARGIN, y), line, INK)
-    space = rule_y - 24 - (y + 20)
+    space = RULE_Y - 24 - (y + 20)
     deck_lines = int(space // (DECK_SIZE * DECK_LEADING))
     if card.deck and deck_lines > 0:
         deck = Text(fonts.chain(fonts.serif, "Regular", text), DECK_SIZE)
@@ -365,6 +360,29 @@ def draw(card: Card, fonts: Fonts) -> Image.Image:
             y += DECK_SIZE * DECK_LEADING
             deck.draw(canvas, (MARGIN, y), line, MUTED)
     image.putpalette(CARD_PALETTE)
+    return image
+
+
+# A site's post cards share one frame, and its other pages another; each
+# CJK face of a title makes one more (an "L" image of SIZE is 0.76 MB).
+@functools.lru_cache(maxsize=8)
+def frame(wordmark: str, section: str, footer: str, bold: tuple[Face, ...],
+          regular: tuple[Face, ...]) -> Image.Image:
+    """What every card of a site shows whatever its post: the accent bar,
+    the wordmark and then the section, lighter (in the `bold` and `regular`
+    chains), the rule and, at the right of the meta line, the footer.
+    Drawn once; never drawn on, `draw` copies it."""
+    width, _ = SIZE
+    image = Image.new("L", SIZE, PAPER)
+    canvas = ImageDraw.Draw(image)
+    canvas.rectangle((0, 0, width, ACCENT_BAR), fill=ACCENT_LEVEL)
+    end = Text(bold, HEADER_SIZE).draw(canvas, (MARGIN, HEADER_BASELINE), wordmark, INK)
+    Text(regular, HEADER_SIZE).draw(canvas, (end + HEADER_SIZE * 0.35, HEADER_BASELINE),
+                                    section, MUTED)
+    canvas.line((MARGIN, RULE_Y, width - MARGIN, RULE_Y), fill=RULE, width=2)
+    if footer:
+        meta = Text(regular, META_SIZE)
+        meta.draw(canvas, (width - MARGIN - meta.measure(footer), META_BASELINE), footer, MUTED)
     return image
 
 

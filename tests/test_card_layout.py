@@ -27,6 +27,7 @@ from card_layout import (
     draw,
     fit,
     font_runs,
+    frame,
     grey,
     load,
     wrap,
@@ -253,3 +254,29 @@ def test_a_saved_card_shows_the_accent_bar_on_paper_and_only_the_schemes_greys()
     assert {accent, paper, *map(ImageColor.getrgb, (INK, MUTED, RULE))} <= colours
     greys = colours - {accent}
     assert all(red == green == blue and grey(INK) <= red for red, green, blue in greys)
+
+
+# -- The frame a site's cards share --------------------------------------------
+
+
+def test_a_card_drawn_on_a_cached_frame_is_the_card_drawn_afresh():
+    cards = [
+        Card("expectedwrong", "hindsight", "A first title", "A deck.", "1 min read",
+             "example.com"),
+        Card("expectedwrong", "hindsight", "A second, longer title", "", "2 min read",
+             "example.com"),
+        Card("expectedwrong", "hindsight", "日本語のタイトル", "説明。", "1 min read",
+             "example.com"),
+        Card("expectedwrong", "hindsight", "한국어 제목", "", "1 min read", "example.com"),
+        Card("expectedwrong", "hindsight", "The site's description", "",
+             "example.com/expectedwrong"),
+        Card("another 模型 blog", "notes", "A first title", "A deck.", "1 min read", "other.org"),
+        Card("expectedwrong", "hindsight", "A first title", "A deck.", "1 min read",
+             "example.com"),
+    ]
+    frame.cache_clear()
+    shared = [draw(card, FONTS).tobytes() for card in cards]
+    assert frame.cache_info().hits >= 2
+    for card, drawn in zip(cards, shared, strict=True):
+        frame.cache_clear()
+        assert draw(card, FONTS).tobytes() == drawn, card.title

@@ -52,6 +52,12 @@ HEADER_BASELINE = MARGIN + HEADER_SIZE
 META_BASELINE = SIZE[1] - MARGIN + META_SIZE // 2
 RULE_Y = META_BASELINE - META_SIZE - 28
 ELLIPSIS = "\u2026"
+# zlib's level for the PNG. Measured on 60 cards of the 1,000-post bench
+# (mean size, CPU ms to save): 1 32.1 KiB 1.8 ms; 3 29.9 KiB 2.1 ms; 4
+# 26.6 KiB 2.9 ms; 6 (the default) 25.1 KiB 4.3 ms; 9 22.9 KiB 39 ms. 3 is
+# the last of zlib's fast levels (4 starts lazy matching): 2.2 ms less
+# than 6 for 4.8 KiB more.
+COMPRESS_LEVEL = 3
 # Characters a line may not start with (closing punctuation, CJK and Latin),
 # kept with the character before them; and ones it may not end with.
 NO_LINE_START = set(
@@ -390,6 +396,6 @@ def save(card: Card, fonts: Fonts, target: Path) -> Path:
     """Draw `card` into the PNG file `target`, whole or not at all (another
     build may read the cache at the same time)."""
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-    draw(card, fonts).save(partial, "PNG")
+    draw(card, fonts).save(partial, "PNG", compress_level=COMPRESS_LEVEL)
     os.replace(partial, target)
     return target

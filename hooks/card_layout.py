@@ -67,6 +67,9 @@ NO_LINE_START = set(
 NO_LINE_END = set("([{«‹“‘（「『【〔《〈")
 # Left at a line's end before an ellipsis.
 TRIM = " ,;:.-\u2013\u2014、。，：；"
+# No character before the first Hangul Jamo is named HIRAGANA, KATAKANA or
+# HANGUL (checked over all of Unicode 14), so `cjk_face` skips them unnamed.
+FIRST_KANA_OR_HANGUL = "\u1100"
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,11 @@ def font_runs(text: str, covers: Sequence[Callable[[int], bool]]) -> list[tuple[
     runs: list[tuple[int, str]] = []
     for char in text:
         code = ord(char)
-        font = next((number for number, has in enumerate(covers) if has(code)), None)
+        # Most characters are the first font's: asked first, without a generator.
+        if covers and covers[0](code):
+            font = 0
+        else:
+            font = next((number for number, has in enumerate(covers) if has(code)), None)
         if font is None:
             if unicodedata.category(char) in ("Cf", "Mn") or 0xFE00 <= code <= 0xFE0F:
                 continue
@@ -217,6 +224,8 @@ def cjk_face(text: str) -> str:
     hangul, otherwise Simplified Chinese (the same ideographs are drawn
     differently in each)."""
     for char in text:
+        if char < FIRST_KANA_OR_HANGUL:
+            continue
         name = unicodedata.name(char, "")
         if name.startswith(("HIRAGANA", "KATAKANA")):
             return "JP"
@@ -268,9 +277,25 @@ class Text:
             functools.partial(frozenset.__contains__, character_map(face.path, face.index))
             for face in faces
         ]
+        # Each character's advance, by font: measured once, as a line is
+        # measured many times while it is wrapped.
+        self.advances: list[dict[str, float]] = [{} for _ in faces]
 
     def measure(self, text: str) -> float:
-        return sum(self.fonts[font].getlength(run) for font, run in font_runs(text, self.covers))
+        return sum(self.length(font, run) for font, run in font_runs(text, self.covers))
+
+    def length(self, font: int, run: str) -> float:
+        """The advance of `run` in font number `font`: the sum of its
+        characters', as Pillow's basic layout kerns only by a `kern` table,
+        which none of the fonts has (a test checks)."""
+        advances = self.advances[font]
+        total = 0.0
+        for char in run:
+            advance = advances.get(char)
+            if advance is None:
+                advance = advances[char] = self.fonts[font].getlength(char)
+            total += advance
+        return total
 
     def draw(self, canvas: ImageDraw.ImageDraw, xy: tuple[float, float], text: str,
              fill: str) -> float:
@@ -278,8 +303,15 @@ class Text:
         x, y = xy
         for font, run in font_runs(text, self.covers):
             canvas.text((x, y), run, font=self.fonts[font], fill=fill, anchor="ls")
-            x += self.fonts[font].getlength(run)
+            x += self.length(font, run)
         return x
+
+
+# A card needs four or five chains and sizes (more when a title is tried at
+# smaller sizes), a site's cards the same few: kept with their advances.
+@functools.lru_cache(maxsize=32)
+def text_at(faces: tuple[Face, ...], size: int) -> Text:
+    return Text(faces, size)
 
 
 # -- Colours ------------------------------------------------------------------
@@ -347,12 +379,12 @@ def draw(card: Card, fonts: Fonts) -> Image.Image:
     image = frame(card.wordmark, card.section, card.footer,
                   tuple(fonts.chain(fonts.sans, "Bold", text)), regular).copy()
     canvas = ImageDraw.Draw(image)
-    Text(regular, META_SIZE).draw(canvas, (MARGIN, META_BASELINE), card.meta, MUTED)
+    text_at(regular, META_SIZE).draw(canvas, (MARGIN, META_BASELINE), card.meta, MUTED)
     # Title, then as much of the deck as the space left holds.
-    title_chain = fonts.chain(fonts.serif, "Bold", text)
+    title_chain = tuple(fonts.chain(fonts.serif, "Bold", text))
     size, lines = fit(card.title, TITLE_SIZES, column, TITLE_LINES,
-                      lambda size: Text(title_chain, size).measure)
-    title = Text(title_chain, size)
+                      lambda size: text_at(title_chain, size).measure)
+    title = text_at(title_chain, size)
     y = HEADER_BASELINE + 40
     for line in lines:
         y += size * TITLE_LEADING
@@ -360,7 +392,7 @@ def draw(card: Card, fonts: Fonts) -> Image.Image:
     space = RULE_Y - 24 - (y + 20)
     deck_lines = int(space // (DECK_SIZE * DECK_LEADING))
     if card.deck and deck_lines > 0:
-        deck = Text(fonts.chain(fonts.serif, "Regular", text), DECK_SIZE)
+        deck = text_at(tuple(fonts.chain(fonts.serif, "Regular", text)), DECK_SIZE)
         y += 20
         for line in wrap(card.deck, column, min(deck_lines, 2), deck.measure):
             y += DECK_SIZE * DECK_LEADING
@@ -382,12 +414,12 @@ def frame(wordmark: str, section: str, footer: str, bold: tuple[Face, ...],
     image = Image.new("L", SIZE, PAPER)
     canvas = ImageDraw.Draw(image)
     canvas.rectangle((0, 0, width, ACCENT_BAR), fill=ACCENT_LEVEL)
-    end = Text(bold, HEADER_SIZE).draw(canvas, (MARGIN, HEADER_BASELINE), wordmark, INK)
-    Text(regular, HEADER_SIZE).draw(canvas, (end + HEADER_SIZE * 0.35, HEADER_BASELINE),
-                                    section, MUTED)
+    end = text_at(bold, HEADER_SIZE).draw(canvas, (MARGIN, HEADER_BASELINE), wordmark, INK)
+    text_at(regular, HEADER_SIZE).draw(canvas, (end + HEADER_SIZE * 0.35, HEADER_BASELINE),
+                                       section, MUTED)
     canvas.line((MARGIN, RULE_Y, width - MARGIN, RULE_Y), fill=RULE, width=2)
     if footer:
-        meta = Text(regular, META_SIZE)
+        meta = text_at(regular, META_SIZE)
         meta.draw(canvas, (width - MARGIN - meta.measure(footer), META_BASELINE), footer, MUTED)
     return image
 

@@ -13,6 +13,7 @@ from card_layout import (
     ACCENT,
     ACCENT_BAR,
     ELLIPSIS,
+    FIRST_KANA_OR_HANGUL,
     INK,
     MUTED,
     PAPER,
@@ -20,6 +21,7 @@ from card_layout import (
     SIZE,
     Card,
     Face,
+    Text,
     accent_palette,
     break_points,
     character_map,
@@ -30,6 +32,7 @@ from card_layout import (
     frame,
     grey,
     load,
+    text_at,
     wrap,
 )
 from cards import FONTS, card_key
@@ -137,9 +140,17 @@ def test_each_character_is_drawn_by_the_first_font_that_has_it(text, runs):
     ("한국어 제목", "KR"),
     ("中文标题", "SC"),
     ("Plain Latin", "SC"),
+    ("Latin, then ᄀ", "KR"),
 ])
 def test_cjk_face_follows_the_script(text, face):
     assert cjk_face(text) == face
+
+
+def test_no_character_before_the_first_hangul_jamo_is_kana_or_hangul():
+    named = [chr(code) for code in range(ord(FIRST_KANA_OR_HANGUL))
+             if unicodedata.name(chr(code), "").startswith(("HIRAGANA", "KATAKANA", "HANGUL"))]
+    assert named == []
+    assert unicodedata.name(FIRST_KANA_OR_HANGUL).startswith("HANGUL")
 
 
 def chain_covers(text: str):
@@ -158,6 +169,18 @@ def test_every_character_of_a_cjk_or_emoji_title_has_a_glyph_in_its_font(title):
     for font, run in font_runs(title, covers):
         for char in run:
             assert covers[font](ord(char)), f"{char!r} has no glyph in {faces[font].path.name}"
+
+
+@pytest.mark.parametrize("weight", ["Bold", "Regular"])
+@pytest.mark.parametrize("size", [76, 54, 34, 28])
+def test_a_runs_length_is_the_sum_of_its_characters_advances(weight, size):
+    lines = ["AV To Wa Ty fi fl ff “quoted” — 1,234.", "OpenAI's Tape Models",
+             "模型的记忆与视频生成", "日本語のタイトル", "한국어 제목", "Shipping 🚀 ✨ ⚠"]
+    for first in (FONTS.serif, FONTS.sans):
+        text = Text(FONTS.chain(first, weight, "".join(lines)), size)
+        for line in lines:
+            for font, run in font_runs(line, text.covers):
+                assert text.length(font, run) == text.fonts[font].getlength(run), run
 
 
 def ink(face: Face, text: str) -> bytes:
@@ -279,4 +302,5 @@ def test_a_card_drawn_on_a_cached_frame_is_the_card_drawn_afresh():
     assert frame.cache_info().hits >= 2
     for card, drawn in zip(cards, shared, strict=True):
         frame.cache_clear()
+        text_at.cache_clear()
         assert draw(card, FONTS).tobytes() == drawn, card.title

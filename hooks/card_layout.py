@@ -343,7 +343,8 @@ def accent_palette(greys: Sequence[int], accent: str) -> tuple[int, list[int]]:
 
 
 # The accent bar's level in the grey drawing, and the PNG's palette: set
-# here, after the helpers that check the scheme's colours are greys.
+# here, after the helpers that check the scheme's colours are greys. Nothing
+# is drawn over the bar, so no blend with its level is ever made.
 ACCENT_LEVEL, CARD_PALETTE = accent_palette([grey(colour) for colour in (PAPER, INK, MUTED, RULE)],
                                             ACCENT)
 

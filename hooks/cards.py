@@ -60,8 +60,9 @@ if TYPE_CHECKING:
 CACHE_DIR = Path(".cache") / "cards"
 CARD_FILE = "card.png"
 # Missing cards drawn in the build process itself before workers are
-# started: a card takes about 25 ms, starting the workers about as long as a
-# few cards, and a saved post under `mkdocs serve` needs one.
+# started: a card takes about 5 ms of CPU, starting the workers about 17 ms
+# (forking a process of 150 MB, twice), and a saved post under `mkdocs
+# serve` needs one.
 INLINE_MISSES = 8
 FONT_DIR = Path(manimgx_fonts.__file__).parent
 FONTS = Fonts(

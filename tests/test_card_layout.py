@@ -3,21 +3,36 @@ its fonts: every character of a CJK or emoji title has a real glyph."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
 from card_layout import (
+    ACCENT,
+    ACCENT_BAR,
     ELLIPSIS,
+    FIRST_KANA_OR_HANGUL,
+    INK,
+    MUTED,
+    PAPER,
+    RULE,
+    SIZE,
     Card,
     Face,
+    Text,
+    accent_palette,
     break_points,
     character_map,
     cjk_face,
+    draw,
     fit,
     font_runs,
+    frame,
+    grey,
     load,
+    text_at,
     wrap,
 )
 from cards import FONTS, card_key
@@ -125,9 +140,17 @@ def test_each_character_is_drawn_by_the_first_font_that_has_it(text, runs):
     ("한국어 제목", "KR"),
     ("中文标题", "SC"),
     ("Plain Latin", "SC"),
+    ("Latin, then ᄀ", "KR"),
 ])
 def test_cjk_face_follows_the_script(text, face):
     assert cjk_face(text) == face
+
+
+def test_no_character_before_the_first_hangul_jamo_is_kana_or_hangul():
+    named = [chr(code) for code in range(ord(FIRST_KANA_OR_HANGUL))
+             if unicodedata.name(chr(code), "").startswith(("HIRAGANA", "KATAKANA", "HANGUL"))]
+    assert named == []
+    assert unicodedata.name(FIRST_KANA_OR_HANGUL).startswith("HANGUL")
 
 
 def chain_covers(text: str):
@@ -146,6 +169,18 @@ def test_every_character_of_a_cjk_or_emoji_title_has_a_glyph_in_its_font(title):
     for font, run in font_runs(title, covers):
         for char in run:
             assert covers[font](ord(char)), f"{char!r} has no glyph in {faces[font].path.name}"
+
+
+@pytest.mark.parametrize("weight", ["Bold", "Regular"])
+@pytest.mark.parametrize("size", [76, 54, 34, 28])
+def test_a_runs_length_is_the_sum_of_its_characters_advances(weight, size):
+    lines = ["AV To Wa Ty fi fl ff “quoted” — 1,234.", "OpenAI's Tape Models",
+             "模型的记忆与视频生成", "日本語のタイトル", "한국어 제목", "Shipping 🚀 ✨ ⚠"]
+    for first in (FONTS.serif, FONTS.sans):
+        text = Text(FONTS.chain(first, weight, "".join(lines)), size)
+        for line in lines:
+            for font, run in font_runs(line, text.covers):
+                assert text.length(font, run) == text.fonts[font].getlength(run), run
 
 
 def ink(face: Face, text: str) -> bytes:
@@ -174,3 +209,98 @@ def test_card_key_changes_with_the_text_and_only_with_it():
                                             "A deck.", "1 min read"))
     assert card_key(card) != card_key(Card("expectedwrong", "hindsight", "A title",
                                             "A deck.", "2 min read"))
+
+
+# -- Colours: drawn in greys, saved with the accent ----------------------------
+
+
+@pytest.mark.parametrize(("colour", "level"), [
+    ("#ffffff", 255),
+    ("#1a1a1a", 26),
+    ("#5c5c5c", 92),
+    ("#000", 0),
+    ("#9c3500", None),
+    ("#1a1a1b", None),
+])
+def test_grey_is_the_level_of_a_neutral_colour_and_refuses_any_other(colour, level):
+    if level is None:
+        with pytest.raises(ValueError, match="not a grey"):
+            grey(colour)
+    else:
+        assert grey(colour) == level
+
+
+@pytest.mark.parametrize(("greys", "level"), [
+    ((26, 92, 222, 255), 25),
+    ((1, 255), 0),
+    ((0, 128), 129),
+    ((0, 254), 255),
+    ((0, 255), None),
+])
+def test_the_accent_takes_a_level_no_blend_of_the_greys_makes(greys, level):
+    if level is None:
+        with pytest.raises(ValueError, match="none is left"):
+            accent_palette(greys, "#9c3500")
+        return
+    found, palette = accent_palette(greys, "#9c3500")
+    assert found == level
+    assert not min(greys) <= found <= max(greys)
+    colours = [tuple(palette[index:index + 3]) for index in range(0, 768, 3)]
+    assert colours[level] == (0x9c, 0x35, 0x00)
+    assert all(colours[shade] == (shade,) * 3 for shade in range(256) if shade != level)
+
+
+@pytest.mark.parametrize("fill", [INK, MUTED, RULE])
+def test_text_blends_in_grey_exactly_as_in_rgb(fill):
+    face = Face(FONTS.serif, 0, "Bold")
+    images = {}
+    for mode in ("L", "RGB"):
+        images[mode] = Image.new(mode, (300, 120), PAPER)
+        ImageDraw.Draw(images[mode]).text((10, 100), "Ag模 ✨", font=load(face, 70),
+                                          fill=fill, anchor="ls")
+    assert images["L"].convert("RGB").tobytes() == images["RGB"].tobytes()
+
+
+def test_a_saved_card_shows_the_accent_bar_on_paper_and_only_the_schemes_greys():
+    saved = io.BytesIO()
+    draw(Card("expectedwrong", "hindsight", "A title", "A deck.", "1 min read",
+              "example.com"), FONTS).save(saved, "PNG")
+    with Image.open(saved) as png:
+        image = png.convert("RGB")
+    width, height = SIZE
+    accent, paper = ImageColor.getrgb(ACCENT), ImageColor.getrgb(PAPER)
+    bar = image.crop((0, 0, width, ACCENT_BAR + 1))
+    assert bar.getcolors() == [(width * (ACCENT_BAR + 1), accent)]
+    assert image.getpixel((0, ACCENT_BAR + 1)) == paper
+    assert image.getpixel((width - 1, height - 1)) == paper
+    colours = {colour for _, colour in image.getcolors(maxcolors=width * height)}
+    assert {accent, paper, *map(ImageColor.getrgb, (INK, MUTED, RULE))} <= colours
+    greys = colours - {accent}
+    assert all(red == green == blue and grey(INK) <= red for red, green, blue in greys)
+
+
+# -- The frame a site's cards share --------------------------------------------
+
+
+def test_a_card_drawn_on_a_cached_frame_is_the_card_drawn_afresh():
+    cards = [
+        Card("expectedwrong", "hindsight", "A first title", "A deck.", "1 min read",
+             "example.com"),
+        Card("expectedwrong", "hindsight", "A second, longer title", "", "2 min read",
+             "example.com"),
+        Card("expectedwrong", "hindsight", "日本語のタイトル", "説明。", "1 min read",
+             "example.com"),
+        Card("expectedwrong", "hindsight", "한국어 제목", "", "1 min read", "example.com"),
+        Card("expectedwrong", "hindsight", "The site's description", "",
+             "example.com/expectedwrong"),
+        Card("another 模型 blog", "notes", "A first title", "A deck.", "1 min read", "other.org"),
+        Card("expectedwrong", "hindsight", "A first title", "A deck.", "1 min read",
+             "example.com"),
+    ]
+    frame.cache_clear()
+    shared = [draw(card, FONTS).tobytes() for card in cards]
+    assert frame.cache_info().hits >= 2
+    for card, drawn in zip(cards, shared, strict=True):
+        frame.cache_clear()
+        text_at.cache_clear()
+        assert draw(card, FONTS).tobytes() == drawn, card.title

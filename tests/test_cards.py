@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from PIL import Image
+from PIL import Image, ImageColor
 from test_html_valid import vnu
 
+from card_layout import ACCENT, INK, MUTED, PAPER
 from cards import INLINE_MISSES
 from front_matter import check_image, check_image_file
 from support import (
@@ -109,6 +110,15 @@ def test_the_seed_card_reads_back_its_title_wordmark_and_read_time(site):
     assert "expectedwrong" in text
     assert "hindsight" in text
     assert "2 min read" in text
+
+
+def test_the_seed_card_is_saved_in_the_light_schemes_colours(site):
+    with Image.open(local(site, meta(parse(site, SEED_POST), "og:image"))) as png:
+        image = png.convert("RGB")
+    assert image.getpixel((600, 0)) == ImageColor.getrgb(ACCENT)
+    assert image.getpixel((1199, 629)) == ImageColor.getrgb(PAPER)
+    colours = {colour for _, colour in image.getcolors(maxcolors=1200 * 630)}
+    assert {ImageColor.getrgb(INK), ImageColor.getrgb(MUTED)} <= colours
 
 
 def test_the_home_card_reads_back_the_site_description(site):

@@ -40,6 +40,7 @@ import io
 import logging
 import os
 import pickle
+import re
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,6 +112,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
     index = getattr(search, "search_index", None)
     if index is not None:
         index.add_entry_from_context = SearchMemo(index, cache.table("search"))
+        events = config.plugins.events["page_context"]
+        for number, method in enumerate(events):
+            if getattr(method, "__self__", None) is search:
+                events[number] = SearchContext(search, index)
     return None
 
 
@@ -263,6 +268,43 @@ def reads_digest(value: object, paths: frozenset) -> bytes:
     return key_digest(tuple(found), 1)
 
 
+class SearchContext:
+    """Material's search on_page_context: the page's entries into the index,
+    then its `data-search-*` attributes taken out of its content. Under
+    `mkdocs serve` both are kept by page, with the content and what else
+    the entries are made of, compared with what they were at the last save
+    (a comparison costs less than a digest of the page)."""
+
+    def __init__(self, plugin, index) -> None:
+        self.plugin = plugin
+        self.index = index
+
+    def __call__(self, context: dict, /, *, page: Page, config, nav) -> None:
+        if not self.plugin.config.enabled:
+            return
+        if not serving():
+            self.index.add_entry_from_context(page)
+            page.content = SEARCH_ATTRIBUTES.sub("", page.content)
+            return
+        memo = cache.table("search-by-page")
+        rest = key_bytes((page.url, toc_key(page.toc), page.title, page.meta), 3)
+        kept = memo.get(page.url)
+        if kept is not None and kept[1] == rest and kept[0] == page.content:
+            self.index.entries.extend(dict(entry) for entry in kept[2])
+            page.content = kept[3]
+            return
+        start = len(self.index.entries)
+        type(self.index).add_entry_from_context(self.index, page)
+        added = tuple(dict(entry) for entry in self.index.entries[start:])
+        content = page.content
+        page.content = SEARCH_ATTRIBUTES.sub("", content)
+        memo.put(page.url, (content, rest, added, page.content))
+
+
+# What Material's search on_page_context takes out of a page's content.
+SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
+
+
 class SearchMemo:
     """The search index's add_entry_from_context, by the page's content."""
 
@@ -278,13 +320,9 @@ class SearchMemo:
         if kept is None:
             start = len(self.index.entries)
             self.add(self.index, page)
-            added = self.index.entries[start:]
-            # `mkdocs serve` keeps copies of the entries; `mkdocs build`, which
-            # saves them, compresses them: they hold the page's whole text.
-            self.memo.put(key, tuple(dict(entry) for entry in added) if serving()
-                          else zlib.compress(pickle.dumps(added, protocol=5), 1))
-        elif isinstance(kept, tuple):
-            self.index.entries.extend(dict(entry) for entry in kept)
+            # Compressed: the entries hold the page's whole text.
+            self.memo.put(key, zlib.compress(
+                pickle.dumps(self.index.entries[start:], protocol=5), 1))
         else:
             self.index.entries.extend(pickle.loads(zlib.decompress(kept)))  # noqa: S301
 

@@ -32,7 +32,7 @@ import multiprocessing
 import os
 import posixpath
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -256,9 +256,21 @@ def card_alt(card: Card) -> str:
 
 
 def card_key(card: Card) -> str:
-    """The cache name of a card: a hash of all it is drawn from."""
-    inputs = {"card": asdict(card), **_drawn_with()}
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
+    """The cache name of a card: a hash of all it is drawn from (kept in
+    hooks/cache.py by the card's text, for the drawing code's version)."""
+    memo = cache.table("card-keys")
+    text = (tuple(getattr(card, f.name) for f in fields(card)), _drawn_with_text())
+    found = memo.get(text)
+    if found is None:
+        inputs = {"card": asdict(card), **_drawn_with()}
+        found = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:32]
+        memo.put(text, found)
+    return found
+
+
+@functools.cache
+def _drawn_with_text() -> str:
+    return json.dumps(_drawn_with(), sort_keys=True)
 
 
 @functools.cache

@@ -169,12 +169,24 @@ def with_page_policy(output: str, name: str) -> str | None:
     code) is kept by the page's bytes and the site's directives (hooks/
     cache.py's "csp" table), so that an unchanged page costs a look-up."""
     serving = blog_posts.serving()
-    memo = cache.table("csp")
-    key = cache.digest((output, serving, tuple(_directives.items())))
-    text = memo.get(key)
-    if text is None:
-        text = policy(_directives, page_hashes(output), serving=serving)
-        memo.put(key, text)
+    directives = tuple(_directives.items())
+    if serving:
+        # `mkdocs serve` keeps each page's last bytes, which a save mostly
+        # leaves as they were: comparing them costs less than a digest.
+        memo = cache.table("csp-by-page")
+        kept = memo.get(name)
+        if kept is not None and kept[0] == directives and kept[1] == output:
+            text = kept[2]
+        else:
+            text = policy(_directives, page_hashes(output), serving=serving)
+            memo.put(name, (directives, output, text))
+    else:
+        memo = cache.table("csp")
+        key = cache.digest((output, serving, directives))
+        text = memo.get(key)
+        if text is None:
+            text = policy(_directives, page_hashes(output), serving=serving)
+            memo.put(key, text)
     try:
         return with_policy(output, text)
     except ValueError as error:

@@ -291,3 +291,25 @@ def test_material_search_index_still_collects_entries_per_page():
         "Material's SearchIndex has no `entries` list or `add_entry_from_context`: "
         "hooks/build_cache.py's SearchMemo replaces the method on the instance and "
         "extends `entries`")
+
+
+def test_material_search_strips_the_same_attributes_after_indexing_a_page():
+    import inspect
+
+    from material.plugins.search.plugin import SearchPlugin
+
+    source = inspect.getsource(SearchPlugin.on_page_context)
+    assert "self.search_index.add_entry_from_context(page)" in source and (
+        r'r"\s?data-search-\w+=\"[^\"]+\""' in source), (
+        "Material's search on_page_context no longer indexes the page and then strips "
+        "`data-search-*` attributes with this pattern: hooks/build_cache.py's SearchContext "
+        "takes its place in `config.plugins.events['page_context']` and does the same")
+
+
+def test_plugin_events_are_lists_of_bound_methods():
+    from mkdocs.plugins import PluginCollection
+
+    plugins = PluginCollection()
+    assert isinstance(plugins.events.get("page_context"), list), (
+        "MkDocs' PluginCollection.events is no dict of lists: hooks/build_cache.py replaces "
+        "the search plugin's on_page_context in place")

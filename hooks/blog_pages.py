@@ -45,7 +45,23 @@ def post_tags(meta: dict) -> list[str]:
 
 
 def group_tags(posts: list, slugify) -> list[Tag]:
-    """Tags of `posts` (newest first) with their posts, sorted by name."""
+    """Tags of `posts` (newest first) with their posts, sorted by name; made
+    once per list of posts and slugify (hooks/feeds.py and
+    hooks/sitemap_dates.py ask for the blog's tags too). The tags and their
+    lists of posts are shared: read, not changed."""
+    kept = _grouped.get((id(posts), slugify))
+    if kept is None or kept[0] is not posts or kept[1] != len(posts):
+        kept = (posts, len(posts), _group_tags(posts, slugify))
+        _grouped[(id(posts), slugify)] = kept
+    return list(kept[2])
+
+
+# group_tags' results, by the list of posts (held, so that its id is not
+# taken for another's) and slugify.
+_grouped: dict[tuple[int, object], tuple] = {}
+
+
+def _group_tags(posts: list, slugify) -> list[Tag]:
     tags: dict[str, Tag] = {}
     # (tag slug, post) pairs already listed: a post may repeat a tag, or give
     # it twice in two spellings with one slug. By identity, in constant time

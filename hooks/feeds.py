@@ -17,7 +17,7 @@ import html
 import logging
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,12 +104,18 @@ def kept_feed(feed: Feed, entries: list[Entry], when_empty: dt.datetime) -> byte
     """`atom_feed`, kept by everything it is made of (hooks/cache.py's
     "feeds" table): most saves change few of the blog's feeds."""
     memo = cache.table("feeds")
-    key = cache.digest((astuple(feed), [astuple(entry) for entry in entries], when_empty))
+    key = cache.digest((shallow(feed), [shallow(entry) for entry in entries], when_empty))
     document = memo.get(key)
     if document is None:
         document = atom_feed(feed, entries, when_empty)
         memo.put(key, document)
     return document
+
+
+def shallow(value) -> tuple:
+    """A dataclass of atoms as the tuple of its fields (`astuple` copies
+    each field deeply, which a key of text and dates does not need)."""
+    return tuple(getattr(value, f.name) for f in fields(value))
 
 
 def _resolved(entry: Entry) -> Entry:

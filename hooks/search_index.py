@@ -15,7 +15,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import cache
 from mkdocs.plugins import event_priority
+from posts import serving
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -45,11 +47,28 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     path = Path(config.site_dir) / INDEX
     if not path.is_file():
         return None
-    index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"] = [escape_entry(entry, _titles) for entry in index.get("docs", [])]
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")),
-                    encoding="utf-8")
+    written = path.read_text(encoding="utf-8")
+    # The last index and its escaped text, kept under `mkdocs serve` (in
+    # hooks/cache.py, by the titles too): most saves leave the index as it was.
+    memo = cache.table("search-index")
+    titles = tuple(sorted(_titles.items()))
+    kept = memo.get(str(path)) if serving() else None
+    if kept is not None and kept[0] == titles and kept[1] == written:
+        escaped = kept[2]
+    else:
+        escaped = escaped_index(written, _titles)
+        if serving():
+            memo.put(str(path), (titles, written, escaped))
+    path.write_text(escaped, encoding="utf-8")
     return None
+
+
+def escaped_index(text: str, titles: dict[str, str]) -> str:
+    """The text of a search index with every entry's front-matter title and
+    tags escaped (`escape_entry`)."""
+    index = json.loads(text)
+    index["docs"] = [escape_entry(entry, titles) for entry in index.get("docs", [])]
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
 
 
 def escape_entry(entry: dict, titles: dict[str, str]) -> dict:

@@ -179,21 +179,31 @@ def save(root: Path) -> None:
 
 
 def place(cached: Path, target: Path, *, link: bool) -> None:
-    """A cached file (a card, a derived image) into the site: a copy, or,
-    with `link` (under `mkdocs serve`, whose build writes to a staging
-    folder that hooks/serve_build.py reads and then empties), a hard link
-    where the file system allows, which the server knows by its identity
-    without reading it. A built site never shares a file with the cache, so
-    nothing done to one can change the other."""
+    """A cached file (a card, a derived image) into the site: a copy; or,
+    with `link` (under `mkdocs serve`), noted for hooks/serve_build.py
+    (`placing`), which copies it into the served folder only if it is not
+    there already, knowing it by its identity without reading it. A built
+    site never shares a file with the cache, so nothing done to one can
+    change the other."""
+    placed = getattr(_holder(), "placed", None)
+    if link and placed is not None:
+        placed[os.fspath(target)] = os.fspath(cached)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
-    if link:
-        try:
-            os.link(cached, target)
-            return
-        except OSError:
-            pass
     shutil.copyfile(cached, target)
+
+
+class placing:  # noqa: N801 - used as `with cache.placing() as placed:`
+    """Within the block, `place(..., link=True)` notes each file in the
+    dict it gives (target path -> cached path) instead of writing it."""
+
+    def __enter__(self) -> dict[str, str]:
+        _holder().placed = {}
+        return _holder().placed
+
+    def __exit__(self, *exc) -> None:
+        _holder().placed = None
 
 
 # -- Versions -----------------------------------------------------------------

@@ -82,6 +82,13 @@ class Outputs:
         self.files[rel] = content
 
 
+def placed_file(source: str) -> tuple:
+    """A file of a cache placed into the site (hooks/cache.py `place`),
+    known by its identity: a cache never rewrites a file, it replaces it."""
+    stat = os.stat(source)
+    return ("copy", source, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def copy_of(source: str) -> tuple:
     """A file copied into the site as it is, known by its path and stat. A
     plain tuple, equal across rebuilds (the hooks' classes are made anew
@@ -139,11 +146,14 @@ def build(config: MkDocsConfig, *, serve_url: str | None = None, dirty: bool = F
     logging.getLogger("mkdocs").addHandler(errors)
     start = time.monotonic()
     try:
-        outputs = _build(config, serve_url)
+        with cache.placing() as placed:
+            outputs = _build(config, serve_url)
         if errors.count:
             if not errors.said_not_rebuilt:
                 log.error(NOT_REBUILT)
             return
+        for target, source in placed.items():
+            outputs.add(_rel(target, staging), placed_file(source))
         written, deleted = commit(outputs, Path(config.site_dir), Path(live), state)
         log.info(f"Rebuilt in {time.monotonic() - start:.2f} seconds: "
                  f"{written} files written, {deleted} deleted")
@@ -336,19 +346,16 @@ def commit(outputs: Outputs, staging: Path, live: Path, served: Served) -> tuple
     """Bring `live` to this build's files: `outputs`, and what hooks wrote
     to `staging`. Returns how many files were written and deleted."""
     produced = dict(outputs.files)
-    linked: dict[str, str] = {}
     for folder, _, names in os.walk(staging):
         for name in names:
             path = os.path.join(folder, name)
-            rel = Path(os.path.relpath(path, staging)).as_posix()
-            produced[rel], source = staged(path)
-            if source:
-                linked[rel] = source
+            with open(path, "rb") as file:
+                produced[Path(os.path.relpath(path, staging)).as_posix()] = file.read()
     written = 0
     for rel, content in produced.items():
         if served.files.get(rel) == content and (live / rel).is_file():
             continue
-        _write(live / rel, ("copy", linked[rel]) if rel in linked else content)
+        _write(live / rel, content)
         log.debug(f"Written: {rel}")
         written += 1
     gone = [rel for rel in served.files if rel not in produced]
@@ -357,18 +364,6 @@ def commit(outputs: Outputs, staging: Path, live: Path, served: Served) -> tuple
         _prune(live / rel, live)
     served.files = produced
     return written, len(gone)
-
-
-def staged(path: str) -> tuple[object, str | None]:
-    """What a hook wrote: its bytes, or, for a hard link into a cache (the
-    cards'), its file's identity and the path to copy it from. A cache
-    never rewrites a file, it replaces it, so the identity stands for the
-    bytes without reading them."""
-    stat = os.stat(path)
-    if stat.st_nlink > 1:
-        return ("linked", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns), path
-    with open(path, "rb") as file:
-        return file.read(), None
 
 
 def _write(path: Path, content: object) -> None:

@@ -11,7 +11,9 @@ and a broken file never leaves the server hanging.
   save starts a rebuild at once; and wraps the server's builder so that an
   error before the build starts (invalid YAML in mkdocs.yml, a syntax error
   in a hook) is one line too, instead of a traceback and a server whose
-  requests wait until the file is fixed.
+  requests wait until the file is fixed. Before each rebuild the builder
+  has hooks/serve_reload.py read the hooks again if their source changed;
+  otherwise every module stays loaded.
 
 Under `mkdocs build` this hook does nothing. Writes no `page.meta` key.
 """
@@ -33,6 +35,8 @@ from watchdog.events import (
     FileMovedEvent,
 )
 from watchdog.observers import Observer
+
+from serve_reload import reload_if_changed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -111,6 +115,7 @@ class SafeBuilder:
 
     def __call__(self, *args, **kwargs) -> None:
         try:
+            reload_if_changed()
             self.builder(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - the server must go on
             log.error(current().describe_error(error, self.root))

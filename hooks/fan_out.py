@@ -31,6 +31,12 @@ threads, which a fork would copy mid-step), not with `--dirty`, and only
 when at least MIN_POSTS posts are left to render. `EW_FAN_OUT=0` turns it
 off; `EW_FAN_OUT=<n>` uses n workers whatever the CPUs. Writes no
 `page.meta` key.
+
+At 1,000 posts on 2 cores shared with another job (load about 1.5), a cold
+build with its cards kept takes 8.7 s instead of 10.6 (medians of three),
+for the same CPU time (about 10.2 s, the worker's included); drawing the
+cards too, 10.0 s instead of 11.8. A worker's peak RSS is about 55 MB of
+its own; the build's process peaks as before (168 MB).
 """
 
 from __future__ import annotations

@@ -97,8 +97,7 @@ class SharedParserPage(Page):
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         memo = cache.table("markdown")
-        key = cache.digest((self.markdown, self.file.src_uri, self.file.url,
-                            self.file.inclusion.name))
+        key = self.render_key()
         kept = memo.get(key)
         if kept is not None and still_holds(kept, files):
             apply_rendered(kept, self, files)
@@ -107,6 +106,12 @@ class SharedParserPage(Page):
         with LogRecords(MKDOCS_PAGES_LOG) as logged:
             self._render(config, recording)
         memo.put(key, rendered(self, recording.lookups, logged.records))
+
+    def render_key(self) -> bytes:
+        """The "markdown" table's key of this page's render (hooks/fan_out.py
+        asks it which posts are left to render)."""
+        return cache.digest((self.markdown, self.file.src_uri, self.file.url,
+                             self.file.inclusion.name))
 
     def _render(self, config: MkDocsConfig, files: Files) -> None:
         """MkDocs' Page.render (mkdocs 1.6), with one Markdown parser for all

@@ -1,0 +1,137 @@
+"""hooks/fan_out.py: a cold build whose posts are read by worker processes
+is the same site, byte for byte, as one read by the build's process alone,
+and warns as that one does.
+
+Builds run with `-v`, whose debug lines say how the posts were shared out,
+so that each test knows the workers did take part.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fan_out import split, worker_count
+from mkdocs.exceptions import PluginError
+
+from support import copy_project, env, fixture_posts, write_post
+
+# A post's body with what the Markdown of posts holds: headings, links to
+# other posts, code, a footnote, a table.
+BODY = """Text of post {n}, with *emphasis* and a [link to the last one](text-{prev:02d}.md).
+
+## A heading of post {n}
+
+```python
+print({n})
+```
+
+A footnote.[^1]
+
+| a | b |
+| - | - |
+| {n} | {prev} |
+
+[^1]: The note of post {n}.
+"""
+TEXT_POSTS = 30
+
+
+def text_posts(project: Path) -> None:
+    """Posts without images (a worker reads them to the end), linking to each other."""
+    for number in range(TEXT_POSTS):
+        write_post(project, f"text-{number:02d}",
+                   f"title: Text post {number:02d}\ndescription: Text {number}.\n"
+                   f"date: 2022-{number % 12 + 1:02d}-{number % 27 + 1:02d}\ntags: [text]",
+                   BODY.format(n=number, prev=(number - 1) % TEXT_POSTS))
+
+
+def blog(target: Path) -> Path:
+    project = copy_project(target)
+    fixture_posts(project)
+    text_posts(project)
+    return project
+
+
+def build(project: Path, site: Path, fan_out: str) -> subprocess.CompletedProcess:
+    """A real `mkdocs build --strict -v` with EW_FAN_OUT set to `fan_out`."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-v", "-d", str(site)],
+        cwd=project, env=env() | {"EW_FAN_OUT": fan_out}, capture_output=True, text=True,
+        timeout=300,
+    )
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def workers_reported(result: subprocess.CompletedProcess) -> int:
+    """How many workers handed their entries back, by the build's debug lines."""
+    return sum("A worker read" in line for line in (result.stdout + result.stderr).splitlines())
+
+
+def test_fanned_out_cold_build_writes_the_same_site_as_one_process(tmp_path):
+    fanned = blog(tmp_path / "fanned")
+    single = blog(tmp_path / "single")
+    cold = build(fanned, tmp_path / "site-fanned", "2")
+    assert cold.returncode == 0, cold.stderr
+    assert workers_reported(cold) == 2, cold.stderr
+    alone = build(single, tmp_path / "site-single", "0")
+    assert alone.returncode == 0, alone.stderr
+    assert workers_reported(alone) == 0
+    expected = files_of(tmp_path / "site-single")
+    assert "sitemap.xml" in expected and "search/search_index.json" in expected
+    found = files_of(tmp_path / "site-fanned")
+    assert found.keys() == expected.keys()
+    assert [name for name in expected if found[name] != expected[name]] == []
+
+
+def test_warm_build_after_a_fanned_out_one_is_the_same_site_and_starts_no_worker(tmp_path):
+    project = blog(tmp_path / "blog")
+    cold = build(project, tmp_path / "cold", "2")
+    assert cold.returncode == 0 and workers_reported(cold) == 2, cold.stderr
+    warm = build(project, tmp_path / "warm", "2")
+    assert warm.returncode == 0, warm.stderr
+    assert "posts to render" not in warm.stdout + warm.stderr
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+
+
+def test_broken_link_in_a_post_a_worker_read_warns_once_and_fails_strict(tmp_path):
+    project = blog(tmp_path / "blog")
+    # Last in MkDocs' reading order, so in the worker's share.
+    write_post(project, "zz-broken", "title: Broken\ndescription: D.\ndate: 2022-05-05",
+               "A [link to nowhere](missing-post.md).")
+    result = build(project, tmp_path / "site", "1")
+    output = result.stdout + result.stderr
+    assert workers_reported(result) == 1, output
+    warned = [line for line in output.splitlines()
+              if "WARNING" in line and "missing-post.md" in line]
+    assert len(warned) == 1, output
+    assert result.returncode == 1 and "Aborted with 1 warnings in strict mode" in output, output
+
+
+@pytest.mark.parametrize(("setting", "cpus", "workers"), [
+    (None, 1, 0), (None, 2, 1), (None, 8, 7), ("", 4, 3), ("0", 8, 0), ("3", 1, 3),
+])
+def test_worker_count_is_one_per_cpu_but_one_unless_set(setting, cpus, workers):
+    assert worker_count(setting, cpus) == workers
+
+
+def test_worker_count_setting_that_is_no_number_stops_the_build():
+    with pytest.raises(PluginError, match="EW_FAN_OUT: found 'two'"):
+        worker_count("two", 2)
+
+
+@pytest.mark.parametrize(("weights", "parts", "runs"), [
+    ([1] * 10, 2, [(0, 5), (5, 10)]),
+    ([1] * 9, 3, [(0, 3), (3, 6), (6, 9)]),
+    ([9, 1, 1, 1], 2, [(0, 1), (1, 4)]),
+    ([1, 1], 4, [(0, 1), (1, 2)]),
+    ([5], 2, [(0, 1)]),
+])
+def test_split_cuts_runs_of_about_equal_weight_none_empty(weights, parts, runs):
+    assert split(weights, parts) == runs

@@ -356,9 +356,8 @@ _kept: dict[tuple[int, int], tuple] = {}
 
 def key_digest(value: object, depth: int) -> bytes:
     """The digest of `value` as `KeyPickler` writes it: the pages in it at
-    `depth` (1: what a template may show of a page, but its body; 2: the
-    same, with the pages it refers to by their heads; 3: a head, its
-    address and title)."""
+    `depth` (1 and 2: what a template may show of a page, but its body
+    (`shown_summary`); 3 and further: a head, its address and title)."""
     return cache.hash_bytes(key_bytes(value, depth))
 
 
@@ -428,7 +427,7 @@ def pages_once(value: object, depth: int) -> object:
     """A list of pages held by a page or a tag (a listing's posts) as one
     digest, made once per build: such lists are made with the blog and not
     changed while pages render. Any other value as it is."""
-    if type(value) not in (list, tuple) or not value or not isinstance(value[0], Page):
+    if not is_page_list(value):
         return value
     key = (id(value), -depth)
     kept = _kept.get(key)
@@ -448,6 +447,10 @@ def nav_digest(nav: Navigation) -> bytes:
     return kept[1]
 
 
+def is_page_list(value: object) -> bool:
+    return type(value) in (list, tuple) and bool(value) and isinstance(value[0], Page)
+
+
 def page_head(value: Page) -> tuple:
     return ("page", type(value).__qualname__, value.url, value.title, value.file.src_uri)
 
@@ -464,14 +467,20 @@ def page_digest(value: Page, depth: int) -> bytes:
 
 def shown_summary(value: Page, depth: int) -> tuple:
     """What a template may show of another page: all it holds but its body,
-    its Markdown and its source; the pages it refers to (its parent, its
-    neighbours) by their heads, the lists of pages it holds (an archive
-    year's posts) at `depth`, one further than the page's."""
+    its Markdown and its source. The lists of pages it holds (an archive
+    year's posts, which the archive's index shows) at `depth`, one further
+    than the page's; the pages it refers to otherwise (its parent, its
+    neighbours, the related posts in its front matter) by their heads."""
     parts = [page_head(value)]
+    rest = []
     for name, item in vars(value).items():
         if name in PAGE_INTERNALS or name in ("content", "toc"):
             continue
-        parts.append((name, page_head(item) if isinstance(item, Page) else pages_once(item, depth)))
+        if is_page_list(item):
+            parts.append((name, pages_once(item, depth)))
+        else:
+            rest.append((name, item))
+    parts.append(key_bytes(tuple(rest), 3))
     return tuple(parts)
 
 

@@ -114,3 +114,29 @@ def test_what_a_render_read_of_the_navigation_is_all_its_key_holds():
     post.title = "Another new title"
     build_cache._kept.clear()  # a new build
     assert build_cache.reads_digest(nav, frozenset({("(whole)",)})) != whole
+
+
+def test_a_page_two_away_is_keyed_by_its_address_and_title_only():
+    def listing_key(change=None) -> bytes:
+        older, post, newer = blog()
+        if change:
+            change(older)
+        listing = page("index.md", "Home")
+        return key_of(listing, posts=[post])  # post.meta["related"] holds `older`
+
+    before = listing_key()
+    assert listing_key(lambda older: older.meta.update(reading={"minutes": 9})) == before
+    assert listing_key(lambda older: setattr(older, "title", "Renamed")) != before
+
+
+def test_the_posts_a_listing_holds_are_keyed_in_full_two_pages_away():
+    def index_key(change=None) -> bytes:
+        older, post, newer = blog()
+        if change:
+            change(post)
+        year = page("archive/2026.md", "2026")
+        year.posts = [older, post, newer]  # what the archive's index lists
+        return key_of(page("archive/index.md", "Archive"), archive_years=[year])
+
+    before = index_key()
+    assert index_key(lambda post: post.meta.update(reading={"minutes": 9})) != before

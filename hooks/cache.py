@@ -47,8 +47,13 @@ PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygm
 # Bump when the layout of the saved file changes.
 FORMAT = 2
 # Tables whose values are objects of a hook's own classes, which a pickle
-# names by a module that hooks/serve_reload.py may have dropped.
-UNSAVED = frozenset({"front-matter"})
+# names by their module: under `mkdocs serve`, after hooks/serve_reload.py
+# has read an edited hook again, the objects kept are of a class no module
+# has any more, and the table is not saved.
+HOOK_CLASS_TABLES = frozenset({"front-matter"})
+# Tables kept whole from build to build, used or not: a few entries each
+# (one per font file), costly to make again when a later build needs them.
+STICKY = frozenset({"character-maps", "file-digests"})
 
 
 def _holder() -> types.ModuleType:
@@ -85,6 +90,8 @@ def end_build() -> None:
     """Keep only the entries this build used."""
     holder = _holder()
     for name, entries in holder.tables.items():
+        if name in STICKY:
+            continue
         used = holder.used.get(name, set())
         holder.tables[name] = {key: entries[key] for key in used if key in entries}
 
@@ -157,9 +164,18 @@ def load(root: Path) -> None:
 def save(root: Path) -> None:
     """Write the tables for the next process, one after the other into one
     file (so that no second copy of them is made in memory), atomically.
-    Tables of values of a hook's own class (`UNSAVED`) stay in memory."""
+    Tables of values of a hook's own classes (`HOOK_CLASS_TABLES`) are
+    pickled first, and left out if their classes are gone."""
     holder = _holder()
-    names = [name for name in holder.tables if name not in UNSAVED]
+    names, ready = [], {}
+    for name in holder.tables:
+        if name in HOOK_CLASS_TABLES:
+            try:
+                ready[name] = pickle.dumps((name, holder.tables[name]),
+                                           protocol=pickle.HIGHEST_PROTOCOL)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                continue
+        names.append(name)
     path = cache_path(root)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     try:
@@ -170,8 +186,11 @@ def save(root: Path) -> None:
             pickle.dump({"format": FORMAT, "version": holder.version, "tables": names},
                         file, protocol=pickle.HIGHEST_PROTOCOL)
             for name in names:
-                pickle.dump((name, holder.tables[name]), file,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                if name in ready:
+                    file.write(ready[name])
+                else:
+                    pickle.dump((name, holder.tables[name]), file,
+                                protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, OSError):
         partial.unlink(missing_ok=True)
         return

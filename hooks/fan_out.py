@@ -242,11 +242,10 @@ def populate(page: Post, config: MkDocsConfig, files: Files) -> None:
 
 
 def tables() -> dict[str, dict]:
-    """hooks/cache.py's tables, but those it does not save (values of a
-    hook's own classes)."""
+    """hooks/cache.py's tables, but those of values of a hook's own classes."""
     holder = sys.modules[cache.HOLDER]
     return {name: entries for name, entries in holder.tables.items()
-            if name not in cache.UNSAVED}
+            if name not in cache.HOOK_CLASS_TABLES}
 
 
 # -- Pure helpers -----------------------------------------------------------------

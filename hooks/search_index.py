@@ -47,28 +47,50 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     path = Path(config.site_dir) / INDEX
     if not path.is_file():
         return None
-    written = path.read_text(encoding="utf-8")
+    index = getattr(config.plugins.get("material/search"), "search_index", None)
+    entries = getattr(index, "entries", None)
+    if isinstance(entries, list):
+        # What Material wrote, from its entries in memory: reading the whole
+        # index back would hold it twice more (at 10,000 posts, 300 MB).
+        document = {"config": index_settings(path), "docs": entries}
+    else:
+        document = json.loads(path.read_text(encoding="utf-8"))
     # The last index and its escaped text, kept under `mkdocs serve` (in
     # hooks/cache.py, by the titles too): most saves leave the index as it was.
     memo = cache.table("search-index")
     titles = tuple(sorted(_titles.items()))
     kept = memo.get(str(path)) if serving() else None
-    if kept is not None and kept[0] == titles and kept[1] == written:
+    if kept is not None and kept[0] == titles and kept[1] == document:
         escaped = kept[2]
     else:
-        escaped = escaped_index(written, _titles)
+        escaped = escaped_index(document, _titles)
         if serving():
-            memo.put(str(path), (titles, written, escaped))
+            memo.put(str(path), (titles, {**document, "docs": list(document["docs"])}, escaped))
     path.write_text(escaped, encoding="utf-8")
     return None
 
 
-def escaped_index(text: str, titles: dict[str, str]) -> str:
-    """The text of a search index with every entry's front-matter title and
-    tags escaped (`escape_entry`)."""
-    index = json.loads(text)
-    index["docs"] = [escape_entry(entry, titles) for entry in index.get("docs", [])]
-    return json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+def index_settings(path: Path) -> object:
+    """The `config` of the search index at `path`, read from its start
+    (Material writes it first)."""
+    prefix = '{"config":'
+    with path.open(encoding="utf-8") as file:
+        head = file.read(1 << 16)
+    if head.startswith(prefix):
+        try:
+            return json.JSONDecoder().raw_decode(head, len(prefix))[0]
+        except ValueError:
+            pass
+    return json.loads(path.read_text(encoding="utf-8"))["config"]
+
+
+def escaped_index(document: dict, titles: dict[str, str]) -> str:
+    """A search index (its `config` and `docs`) as text, every entry's
+    front-matter title and tags escaped (`escape_entry`); as Material's
+    JSON read back and written as UTF-8."""
+    docs = [escape_entry(entry, titles) for entry in document.get("docs", [])]
+    return json.dumps({**document, "docs": docs}, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
 
 
 def escape_entry(entry: dict, titles: dict[str, str]) -> dict:

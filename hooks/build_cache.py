@@ -287,7 +287,7 @@ class SearchContext:
             page.content = SEARCH_ATTRIBUTES.sub("", page.content)
             return
         memo = cache.table("search-by-page")
-        rest = key_bytes((page.url, toc_key(page.toc), page.title, page.meta), 3)
+        rest = key_bytes(search_inputs(page), 3)
         kept = memo.get(page.url)
         if kept is not None and kept[1] == rest and kept[0] == page.content:
             self.index.entries.extend(dict(entry) for entry in kept[2])
@@ -301,6 +301,16 @@ class SearchContext:
         memo.put(page.url, (content, rest, added, page.content))
 
 
+def search_inputs(page: Page) -> tuple:
+    """What Material's search index reads of a page besides its content:
+    its address, table of contents and title, and of its front matter
+    SEARCH_META (tests/test_internals.py checks that it reads no other)."""
+    return (page.url, toc_key(page.toc), page.title,
+            *(page.meta.get(name) for name in SEARCH_META))
+
+
+# The front-matter keys Material's search index reads.
+SEARCH_META = ("search", "title", "tags")
 # What Material's search on_page_context takes out of a page's content.
 SEARCH_ATTRIBUTES = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")
 
@@ -314,8 +324,7 @@ class SearchMemo:
         self.memo = memo
 
     def __call__(self, page: Page) -> None:
-        key = key_digest(("search", page.url, page.content, toc_key(page.toc), page.title,
-                          page.meta), 3)
+        key = key_digest(("search", page.content, *search_inputs(page)), 3)
         kept = self.memo.get(key)
         if kept is None:
             start = len(self.index.entries)

@@ -313,3 +313,17 @@ def test_plugin_events_are_lists_of_bound_methods():
     assert isinstance(plugins.events.get("page_context"), list), (
         "MkDocs' PluginCollection.events is no dict of lists: hooks/build_cache.py replaces "
         "the search plugin's on_page_context in place")
+
+
+def test_material_search_reads_only_these_front_matter_keys():
+    import inspect
+    import re
+
+    import build_cache
+    from material.plugins.search import plugin
+
+    source = inspect.getsource(plugin.SearchIndex)
+    read = set(re.findall(r"page\.meta\.get\(\s*\"(\w+)\"", source))
+    assert read == set(build_cache.SEARCH_META) and "page.meta[" not in source, (
+        f"Material's SearchIndex reads the front-matter keys {sorted(read)}: hooks/"
+        "build_cache.py keys a page's search entries by SEARCH_META, which must list them all")

@@ -6,16 +6,20 @@ rendered pages and search entries.
   packages that render; hooks/cache.py drops every table of another version.
   `mkdocs build` then loads `.cache/build.pickle` if it is of this version.
   The search plugin's index is given `SearchMemo`, which adds a page's
-  entries from the table when the page's content, table of contents, title
-  and tags are what they were.
+  entries from the table when what Material's index reads of the page
+  (`search_inputs`, its content) is what it was; the plugin's
+  on_page_context is replaced by `SearchContext`, which does the same and,
+  under `mkdocs serve`, compares a page with its last save instead.
 - `on_env` makes every template a `MemoTemplate` (and keeps Jinja's compiled
   templates under .cache/jinja/, which Jinja checks against each source):
   a page's template is rendered only when `page_key`, a digest of all the
   data the template can see (the page with its content, table of contents
   and front matter; the summary of every other page it can reach, such as
-  the older and newer post or a listing's posts; the navigation; what hooks
-  add to the context), differs from a page already rendered. The key of a
-  template's render also holds the theme's files (overrides/ and Material).
+  the older and newer post or a listing's posts, and the pages those refer
+  to by address and title; what hooks add to the context), differs from a
+  page already rendered; and the navigation by what the render read of it
+  (`Reads`). The key of a template's render also holds the theme's files
+  (overrides/ and Material).
   A key is the digest of what `KeyPickler` writes: the pickle module's own
   C code for text, numbers and containers, Python only for pages (each
   page's digest and each list of pages made once per build), dates and

@@ -40,6 +40,7 @@ import dataclasses
 import datetime as dt
 import decimal
 import fractions
+import gc
 import io
 import logging
 import os
@@ -112,6 +113,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
     cache.begin_build(build_version(config))
     if os.environ.get(COMMAND_ENV) != "serve":
         cache.load(project_root(config))
+        # The tables last the whole build: Python's cycle collector need not
+        # go through them again and again (0.2-0.3 s of a warm build).
+        gc.freeze()
     search = config.plugins.get("material/search")
     index = getattr(search, "search_index", None)
     if index is not None:

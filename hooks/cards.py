@@ -132,6 +132,9 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
     return None
 
 
+# Before Material's search plugin (0) writes its index: the workers are
+# gone before the build's largest step (at 10,000 posts, 120 MiB less).
+@event_priority(100)
 def on_post_build(*, config: MkDocsConfig) -> None:
     try:
         for drawing, cached, target, source in _build.pending:

@@ -55,19 +55,47 @@ def on_post_build(*, config: MkDocsConfig) -> None:
         document = {"config": index_settings(path), "docs": entries}
     else:
         document = json.loads(path.read_text(encoding="utf-8"))
-    # The last index and its escaped text, kept under `mkdocs serve` (in
-    # hooks/cache.py, by the titles too): most saves leave the index as it was.
-    memo = cache.table("search-index")
-    titles = tuple(sorted(_titles.items()))
-    kept = memo.get(str(path)) if serving() else None
-    if kept is not None and kept[0] == titles and kept[1] == document:
-        escaped = kept[2]
+    if serving() and list(document) == ["config", "docs"]:
+        escaped = escaped_index_kept(document, _titles)
     else:
         escaped = escaped_index(document, _titles)
-        if serving():
-            memo.put(str(path), (titles, {**document, "docs": list(document["docs"])}, escaped))
     path.write_text(escaped, encoding="utf-8")
     return None
+
+
+def escaped_index_kept(document: dict, titles: dict[str, str]) -> str:
+    """`escaped_index`, each entry's text kept under `mkdocs serve` (in
+    hooks/cache.py) by the entry and its page's front-matter title: a save
+    changes the entries of one page or a few."""
+    memo = cache.table("search-entries-text")
+    texts = []
+    for entry in document["docs"]:
+        try:
+            key = entry_key(entry, titles)
+        except TypeError:  # a value that cannot be a key: written anew
+            key = None
+        text = memo.get(key) if key is not None else None
+        if text is None:
+            text = json.dumps(escape_entry(entry, titles), ensure_ascii=False,
+                              separators=(",", ":"), default=str)
+            if key is not None:
+                memo.put(key, text)
+        texts.append(text)
+    settings = json.dumps(document["config"], ensure_ascii=False, separators=(",", ":"),
+                          default=str)
+    # What json.dumps writes for {"config": ..., "docs": [...]} with these
+    # separators: each value's text between the keys and commas.
+    return '{"config":' + settings + ',"docs":[' + ",".join(texts) + "]}"
+
+
+def entry_key(entry: dict, titles: dict[str, str]) -> tuple:
+    """An entry as a key (its tags as a tuple), with the front-matter title
+    of its page, on which its escaping depends."""
+    page_url = entry.get("location", "").split("#", 1)[0]
+    items = tuple((name, tuple(value) if isinstance(value, list) else value)
+                  for name, value in entry.items())
+    hash(items)
+    return (items, titles.get(page_url))
 
 
 def index_settings(path: Path) -> object:

@@ -369,7 +369,7 @@ def commit(outputs: Outputs, staging: Path, live: Path, served: Served) -> tuple
                 produced[Path(os.path.relpath(path, staging)).as_posix()] = file.read()
     written = 0
     for rel, content in produced.items():
-        if served.files.get(rel) == content and (live / rel).is_file():
+        if served.files.get(rel) == content and os.path.isfile(os.path.join(live, rel)):
             continue
         _write(live / rel, content)
         log.debug(f"Written: {rel}")
@@ -401,6 +401,10 @@ def _prune(path: Path, live: Path) -> None:
 
 
 def _rel(path: str, site: str) -> str:
+    """`path` relative to `site`, with forward slashes."""
+    prefix = os.path.join(site, "")
+    if path.startswith(prefix) and os.sep == "/" and "/./" not in path and "/../" not in path:
+        return path[len(prefix):]
     return Path(os.path.relpath(path, site)).as_posix()
 
 

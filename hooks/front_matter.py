@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import json
 import logging
 import os
@@ -121,6 +122,7 @@ _scratch: list[str] = []
 
 
 def on_pre_build(*, config: MkDocsConfig) -> None:
+    real_folder.cache_clear()
     root = Path(config.config_file_path or ".").resolve().parent
     docs = Path(config.docs_dir)
     posts_dir = docs / POSTS_DIR
@@ -215,21 +217,34 @@ def read_post_kept(raw: bytes, slugs: Slugs,
 
 def post_files(posts_dir: Path) -> list[Path]:
     """Markdown files under the posts directory, as MkDocs finds them (no
-    dot-files), in a stable order."""
+    dot-files or dot-folders), in the order of their paths' parts."""
     if not posts_dir.is_dir():
         return []
-    return sorted(
-        path for path in posts_dir.rglob("*.md")
-        if not any(part.startswith(".") for part in path.relative_to(posts_dir).parts)
-    )
+    found = []
+    for parent, folders, names in os.walk(posts_dir):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        rel = os.path.relpath(parent, posts_dir)
+        parts = () if rel == os.curdir else tuple(rel.split(os.sep))
+        found += [(*parts, name) for name in names
+                  if name.endswith(".md") and not name.startswith(".")]
+    return [posts_dir.joinpath(*parts) for parts in sorted(found)]
 
 
 def display_path(path: Path, root: Path) -> str:
-    """The path a writer sees: relative to the repository, with slashes."""
+    """The path a writer sees: relative to the repository, with slashes.
+    Symbolic links are followed (the folder's once per build)."""
+    real = (os.path.realpath(path) if os.path.islink(path)
+            else os.path.join(real_folder(os.path.dirname(path)), os.path.basename(path)))
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return Path(real).relative_to(root).as_posix()
     except ValueError:
         return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+@functools.lru_cache(maxsize=256)
+def real_folder(folder: str) -> str:
+    """`folder` with its symbolic links followed; cleared at every build."""
+    return os.path.realpath(folder)
 
 
 def read_post(raw: bytes, slugs: Slugs,

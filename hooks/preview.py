@@ -51,8 +51,8 @@ log = logging.getLogger("mkdocs.plugins.expectedwrong.preview")
 CHANGES = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent,
            FileMovedEvent]
 # Seconds without a change before a build starts: an editor's save (write,
-# or write and rename) reports its events within a few milliseconds.
-QUIET_SECONDS = 0.03
+# or write and rename) reports its events within a millisecond or two.
+QUIET_SECONDS = 0.01
 
 
 def on_startup(*, command: str, dirty: bool) -> None:

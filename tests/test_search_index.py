@@ -4,6 +4,7 @@ texts is the text the whole index written at once gives."""
 from __future__ import annotations
 
 import cache
+
 from search_index import escaped_index, escaped_index_kept
 
 DOCUMENT = {

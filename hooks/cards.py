@@ -45,7 +45,7 @@ import PIL
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from PIL import Image
-from posts import Post, serving
+from posts import Post, current, serving
 
 import card_layout
 from card_layout import SIZE, Card, Fonts
@@ -88,6 +88,10 @@ class Build:
     pool: concurrent.futures.ProcessPoolExecutor | None = None
     # (drawing, cached file, where it goes in the site, the post's path)
     pending: list = field(default_factory=list)
+    # The names of the cached cards this build uses, and how many posts it
+    # gave a card or cover (all of them, unless `--dirty` left some out).
+    used: set = field(default_factory=set)
+    posts: int = 0
 
 
 _build: Build | None = None
@@ -121,6 +125,7 @@ def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> None:
 def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) -> None:
     if not isinstance(page, Post):
         return None
+    _build.posts += 1
     meta = page.meta
     if meta.get("image"):
         page.meta["cover"] = cover(page, _build.files)
@@ -145,7 +150,23 @@ def on_post_build(*, config: MkDocsConfig) -> None:
             copy(cached, target)
     finally:
         stop()
+    if not serving() and _build.posts >= len(current().posts):
+        prune(_build.cache, _build.used)
     return None
+
+
+def prune(folder: Path, used: set[str]) -> None:
+    """Remove the cards of `folder` that a whole build did not use (a
+    post's old title, an old read time), so the cache holds one site's
+    cards. Under `mkdocs serve`, which may show drafts `mkdocs build` leaves
+    out, nothing is removed."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(".png") and name not in used:
+            (folder / name).unlink(missing_ok=True)
 
 
 def on_build_error(*, error: Exception) -> None:
@@ -164,6 +185,7 @@ def stop() -> None:
 def publish(card: Card, target: str, source: str) -> dict:
     """Put `card` at `target` in the site, from the cache or drawn; its meta."""
     cached = _build.cache / f"{card_key(card)}.png"
+    _build.used.add(cached.name)
     destination = _build.site_dir / target
     if cached.is_file():
         copy(cached, destination)

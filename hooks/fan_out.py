@@ -77,6 +77,12 @@ IMAGE_TAG = "<img"
 # What a post costs besides its Markdown, in characters of Markdown: about
 # 0.5 ms of the 3 ms of a post of 5,000 characters.
 PAGE_WEIGHT = 800
+# How long the build waits for a worker's results once it needs them: a
+# minute, and a twentieth of a second for each post of its share (a worker
+# reads a post in a few milliseconds). A worker that takes longer is
+# stopped, and the build reads its posts itself.
+WAIT_SECONDS = 60.0
+WAIT_PER_POST = 0.05
 
 
 @dataclass
@@ -164,10 +170,18 @@ def kept(page: Post, files: Files) -> bool:
     return found is not None and still_holds(found, files)
 
 
-def take(worker: Worker) -> None:
-    """Put a worker's entries into the tables, unless it failed."""
+def take(worker: Worker, wait: float | None = None) -> None:
+    """Put a worker's entries into the tables, unless it failed or is still
+    at work after `wait` seconds (by default WAIT_SECONDS and WAIT_PER_POST
+    for each of its posts), when it is stopped."""
+    wait = WAIT_SECONDS + WAIT_PER_POST * worker.posts if wait is None else wait
     try:
-        made = worker.connection.recv()
+        if worker.connection.poll(wait):
+            made = worker.connection.recv()
+        else:
+            made = None
+            worker.process.terminate()
+            log.debug(f"A worker took more than {wait:.0f} s; its posts are read here")
     except (EOFError, OSError) as error:
         made = None
         log.debug(f"A worker ended without its results ({error!r}); its posts are read here")

@@ -135,3 +135,31 @@ def test_worker_count_setting_that_is_no_number_stops_the_build():
 ])
 def test_split_cuts_runs_of_about_equal_weight_none_empty(weights, parts, runs):
     assert split(weights, parts) == runs
+
+
+def _hang(sending) -> None:
+    import time
+
+    time.sleep(60)
+
+
+def test_a_worker_still_at_work_past_its_time_is_stopped_and_its_results_left_out():
+    import multiprocessing
+    import time
+
+    import cache
+    from fan_out import Worker, take
+
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_hang, args=(sending,), daemon=True)
+    process.start()
+    sending.close()
+    cache.clear()
+    cache.begin_build("test")
+    start = time.monotonic()
+    take(Worker(process, receiving, 10), wait=0.5)
+    assert time.monotonic() - start < 10
+    assert not process.is_alive()
+    assert not any(cache._holder().tables.values())
+    cache.clear()

@@ -54,9 +54,10 @@ def reload_hooks() -> None:
 
 
 def source_digest(folder: Path) -> bytes:
-    """A digest of the names and bytes of the Python files in `folder`."""
+    """A digest of the names and bytes of the files in `folder` (the hooks
+    and any file they read beside them)."""
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(folder.glob("*.py")):
+    for path in sorted(path for path in folder.iterdir() if path.is_file()):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.digest()
 

@@ -173,13 +173,19 @@ def with_page_policy(output: str, name: str) -> str | None:
     if serving:
         # `mkdocs serve` keeps each page's last bytes, which a save mostly
         # leaves as they were: comparing them costs less than a digest.
+        # The page with its policy is kept too.
         memo = cache.table("csp-by-page")
         kept = memo.get(name)
         if kept is not None and kept[0] == directives and kept[1] == output:
-            text = kept[2]
-        else:
-            text = policy(_directives, page_hashes(output), serving=serving)
-            memo.put(name, (directives, output, text))
+            return kept[3]
+        text = policy(_directives, page_hashes(output), serving=serving)
+        try:
+            written = with_policy(output, text)
+        except ValueError as error:
+            _refused.append(f"{name}: {error}")
+            return None
+        memo.put(name, (directives, output, text, written))
+        return written
     else:
         memo = cache.table("csp")
         key = cache.digest((output, serving, directives))

@@ -22,6 +22,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import cache
+from posts import serving
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.pages import Page
@@ -33,7 +36,17 @@ TOGGLES = ("__drawer", "__search")
 
 
 def on_post_page(output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
-    return owned_by_form(output)
+    if not serving():
+        return owned_by_form(output)
+    # `mkdocs serve` keeps each page's last bytes and what they became: a
+    # comparison costs less than two copies of the page.
+    memo = cache.table("toggles-by-page")
+    kept = memo.get(page.file.src_uri)
+    if kept is not None and kept[0] == output:
+        return kept[1]
+    owned = owned_by_form(output)
+    memo.put(page.file.src_uri, (output, owned))
+    return owned
 
 
 def on_post_template(output_content: str, /, *, template_name: str,

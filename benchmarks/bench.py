@@ -118,21 +118,14 @@ class Variant:
 
     runs: list[Build] = field(default_factory=list)
 
-    @property
-    def median_seconds(self) -> float:
-        return statistics.median(run.seconds for run in self.runs)
+    def median(self, name: str) -> float:
+        """The median of one measure (a field of Build) over the runs."""
+        return statistics.median(getattr(run, name) for run in self.runs)
 
-    @property
-    def median_peak_mib(self) -> float:
-        return statistics.median(run.peak_mib for run in self.runs)
-
-    @property
-    def median_cpu_seconds(self) -> float:
-        return statistics.median(run.cpu_seconds for run in self.runs)
-
-    @property
-    def median_peak_tree_mib(self) -> float:
-        return statistics.median(run.peak_tree_mib for run in self.runs)
+    median_seconds = property(lambda self: self.median("seconds"))
+    median_peak_mib = property(lambda self: self.median("peak_mib"))
+    median_cpu_seconds = property(lambda self: self.median("cpu_seconds"))
+    median_peak_tree_mib = property(lambda self: self.median("peak_tree_mib"))
 
     def summary(self) -> dict:
         return {"median_seconds": self.median_seconds, "median_peak_mib": self.median_peak_mib,

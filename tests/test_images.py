@@ -393,13 +393,17 @@ def test_a_changed_image_gets_a_new_cache_entry_and_new_addresses(tmp_path):
 # -- Mistakes -----------------------------------------------------------------
 
 
+def line_naming_post(project: Path, tmp_path: Path, slug: str, title: str, body: str) -> str:
+    """The one line a build gives for the post `slug`, written with `body`."""
+    write_post(project, slug, f"title: {title}\ndescription: D.\ndate: 2026-01-02", body)
+    return failed_line(build(project, tmp_path / "site"), f"docs/posts/{slug}.md")
+
+
 def test_an_image_without_alt_text_is_a_warning_naming_post_and_image(tmp_path):
     project = copy_project(tmp_path / "blog")
     image_fixture.write_images(project / "docs" / "posts" / "images")
-    write_post(project, "no-alt", "title: No alt\ndescription: D.\ndate: 2026-01-02",
-               "Words.\n\n![](images/spinner.gif)")
-    result = build(project, tmp_path / "site")
-    line = failed_line(result, "docs/posts/no-alt.md")
+    line = line_naming_post(project, tmp_path, "no-alt", "No alt",
+                            "Words.\n\n![](images/spinner.gif)")
     assert re.fullmatch(r"WARNING +- +docs/posts/no-alt\.md: image: found images/spinner\.gif "
                         r"without alt text; expected .+", line), line
 
@@ -527,10 +531,7 @@ def test_a_damaged_image_is_a_warning_naming_post_and_image_not_a_traceback(tmp_
     folder = project / "docs" / "posts" / "images"
     folder.mkdir()
     (folder / "cut.jpg").write_bytes(b"\xff\xd8\xff\xe0 not the rest of a JPEG")
-    write_post(project, "cut", "title: Cut\ndescription: D.\ndate: 2026-01-02",
-               "![A cut photo](images/cut.jpg)")
-    result = build(project, tmp_path / "site")
-    line = failed_line(result, "docs/posts/cut.md")
+    line = line_naming_post(project, tmp_path, "cut", "Cut", "![A cut photo](images/cut.jpg)")
     assert re.fullmatch(r"WARNING +- +docs/posts/cut\.md: image: found images/cut\.jpg, which "
                         r"cannot be read as an image \(.+\); expected .+", line), line
 

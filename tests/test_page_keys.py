@@ -42,6 +42,19 @@ def key_of(post: Page, **context) -> bytes:
     return page_key("blog-post.html", {"page": post, **context})
 
 
+def key_after(change, key) -> bytes:
+    """`key(older, post, newer)` of a new blog, after `change(older, post,
+    newer)` if one is given."""
+    older, post, newer = blog()
+    if change:
+        change(older, post, newer)
+    return key(older, post, newer)
+
+
+def post_key(older: Page, post: Page, newer: Page) -> bytes:
+    return key_of(post)
+
+
 def test_equal_pages_in_two_builds_have_one_key():
     assert key_of(blog()[1]) == key_of(blog()[1])
 
@@ -57,17 +70,14 @@ def test_equal_pages_in_two_builds_have_one_key():
 ], ids=["body", "tags", "date", "neighbour title", "neighbour deck", "related post's read time",
         "no newer post"])
 def test_what_a_template_shows_changes_the_key(change):
-    before = key_of(blog()[1])
-    older, post, newer = blog()
-    change(older, post, newer)
-    assert key_of(post) != before
+    assert key_after(change, post_key) != key_after(None, post_key)
 
 
 def test_a_neighbours_body_does_not_change_the_key():
-    before = key_of(blog()[1])
-    older, post, newer = blog()
-    older.content = "<p>a body the post does not show</p>"
-    assert key_of(post) == before
+    def change(older, post, newer):
+        older.content = "<p>a body the post does not show</p>"
+
+    assert key_after(change, post_key) == key_after(None, post_key)
 
 
 def test_context_values_are_keyed_dates_markup_and_navigation_included():
@@ -117,26 +127,28 @@ def test_what_a_render_read_of_the_navigation_is_all_its_key_holds():
 
 
 def test_a_page_two_away_is_keyed_by_its_address_and_title_only():
-    def listing_key(change=None) -> bytes:
-        older, post, newer = blog()
-        if change:
-            change(older)
-        listing = page("index.md", "Home")
-        return key_of(listing, posts=[post])  # post.meta["related"] holds `older`
+    def listing_key(older, post, newer) -> bytes:
+        # post.meta["related"] holds `older`, two pages away from the listing.
+        return key_of(page("index.md", "Home"), posts=[post])
 
-    before = listing_key()
-    assert listing_key(lambda older: older.meta.update(reading={"minutes": 9})) == before
-    assert listing_key(lambda older: setattr(older, "title", "Renamed")) != before
+    def reread(older, post, newer):
+        older.meta.update(reading={"minutes": 9})
+
+    def renamed(older, post, newer):
+        older.title = "Renamed"
+
+    before = key_after(None, listing_key)
+    assert key_after(reread, listing_key) == before
+    assert key_after(renamed, listing_key) != before
 
 
 def test_the_posts_a_listing_holds_are_keyed_in_full_two_pages_away():
-    def index_key(change=None) -> bytes:
-        older, post, newer = blog()
-        if change:
-            change(post)
+    def index_key(older, post, newer) -> bytes:
         year = page("archive/2026.md", "2026")
         year.posts = [older, post, newer]  # what the archive's index lists
         return key_of(page("archive/index.md", "Archive"), archive_years=[year])
 
-    before = index_key()
-    assert index_key(lambda post: post.meta.update(reading={"minutes": 9})) != before
+    def reread(older, post, newer):
+        post.meta.update(reading={"minutes": 9})
+
+    assert key_after(reread, index_key) != key_after(None, index_key)

@@ -94,6 +94,13 @@ def test_style_elements_and_attributes_are_found_outside_scripts_and_comments():
     assert found.style_attributes == ("text-align: center;", 'a: "B"', "c:d")
 
 
+def test_a_style_attribute_is_named_in_any_ascii_case_and_only_in_ascii():
+    # "ſ" (long s) folds to "s" in Unicode; an HTML parser compares
+    # attribute names in ASCII only.
+    html = '<p StYlE="a:b"><p \u017ftyle="c:d"><p STYLE="e:f">'
+    assert inline_code(html).style_attributes == ("a:b", "e:f")
+
+
 def test_a_script_is_hashed_as_the_csp_spec_hashes_it():
     # The example of CSP Level 3, 2.3.1 (hash-source), and the empty script.
     assert sha256_source("alert('Hello, world.');") == \

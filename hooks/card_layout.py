@@ -14,8 +14,10 @@ the footer) is drawn once, its `frame`. Writes no `page.meta` key.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import unicodedata
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,12 +54,14 @@ HEADER_BASELINE = MARGIN + HEADER_SIZE
 META_BASELINE = SIZE[1] - MARGIN + META_SIZE // 2
 RULE_Y = META_BASELINE - META_SIZE - 28
 ELLIPSIS = "\u2026"
-# zlib's level for the PNG. Measured on 60 cards of the 1,000-post bench
-# (mean size, CPU ms to save): 1 32.1 KiB 1.8 ms; 3 29.9 KiB 2.1 ms; 4
-# 26.6 KiB 2.9 ms; 6 (the default) 25.1 KiB 4.3 ms; 9 22.9 KiB 39 ms. 3 is
-# the last of zlib's fast levels (4 starts lazy matching): 2.2 ms less
-# than 6 for 4.8 KiB more.
+# zlib's settings for the PNG. Measured on 60 cards of the 1,000-post bench
+# (mean size, CPU ms to save): level 1 32.1 KiB 1.8 ms; 3 29.9 KiB 2.1 ms;
+# 4 26.6 KiB 2.9 ms; 6 (the default) 25.1 KiB 4.3 ms; 9 22.9 KiB 39 ms.
+# Run-length matches only (Z_RLE), which suit a card's flat paper and
+# strokes: the size of level 3 in the time of level 1 (30.9 KiB, 1.7 ms on
+# one card where level 3 gave 30.9 KiB in 2.1 ms).
 COMPRESS_LEVEL = 3
+COMPRESS_TYPE = zlib.Z_RLE
 # Characters a line may not start with (closing punctuation, CJK and Latin),
 # kept with the character before them; and ones it may not end with.
 NO_LINE_START = set(
@@ -280,6 +284,10 @@ class Text:
         # Each character's advance, by font: measured once, as a line is
         # measured many times while it is wrapped.
         self.advances: list[dict[str, float]] = [{} for _ in faces]
+        # Each character's mask by its pen position's fractions of a pixel,
+        # by font: rendered once, as FreeType rendering every line took half
+        # a card's time (2.4 of 5.1 ms at 1,000 posts).
+        self.glyphs: list[dict[tuple[str, float, float], Glyph | None]] = [{} for _ in faces]
 
     def measure(self, text: str) -> float:
         return sum(self.length(font, run) for font, run in font_runs(text, self.covers))
@@ -297,14 +305,50 @@ class Text:
             total += advance
         return total
 
-    def draw(self, canvas: ImageDraw.ImageDraw, xy: tuple[float, float], text: str,
-             fill: str) -> float:
-        """Draw `text` with its baseline at `xy`; return where it ends."""
+    def draw(self, image: Image.Image, xy: tuple[float, float], text: str, fill: str) -> float:
+        """Draw `text` on the "L" `image` with its baseline at `xy`; return
+        where it ends. The same pixels as Pillow's drawing of each font's
+        run (a test checks), in a fraction of its time: each character's
+        mask at its pen position's fraction of a pixel is rendered once."""
         x, y = xy
+        level = grey(fill)
         for font, run in font_runs(text, self.covers):
-            canvas.text((x, y), run, font=self.fonts[font], fill=fill, anchor="ls")
-            x += self.length(font, run)
+            glyphs, advances = self.glyphs[font], self.advances[font]
+            for char in run:
+                # Split as Pillow splits a position (ImageDraw.text).
+                fraction_x, whole_x = math.modf(x)
+                fraction_y, whole_y = math.modf(y)
+                key = (char, fraction_x, fraction_y)
+                if key not in glyphs:
+                    glyphs[key] = glyph(self.fonts[font], char, fraction_x, fraction_y)
+                drawn = glyphs[key]
+                if drawn is not None:
+                    mask, left, top = drawn
+                    image.paste(level, (int(whole_x) + left, int(whole_y) + top), mask)
+                advance = advances.get(char)
+                if advance is None:
+                    advance = advances[char] = self.fonts[font].getlength(char)
+                x += advance
         return x
+
+
+# A character's mask and its corner's offset from the whole pixel of the pen.
+Glyph = tuple[Image.Image, int, int]
+
+
+def glyph(font: ImageFont.FreeTypeFont, char: str, fraction_x: float,
+          fraction_y: float) -> Glyph | None:
+    """`char` as Pillow renders it with the pen at a whole pixel plus these
+    fractions, and where its mask's corner is from that pixel; None for a
+    character that draws nothing (a space)."""
+    left, top, right, bottom = font.getbbox(char, anchor="ls")
+    if right <= left or bottom <= top:
+        return None
+    # A pixel more on each side for what the fraction moves.
+    mask = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+    ImageDraw.Draw(mask).text((1 - left + fraction_x, 1 - top + fraction_y), char, font=font,
+                              fill=255, anchor="ls")
+    return mask, left - 1, top - 1
 
 
 # A card needs four or five chains and sizes (more when a title is tried at
@@ -379,8 +423,7 @@ def draw(card: Card, fonts: Fonts) -> Image.Image:
     regular = tuple(fonts.chain(fonts.sans, "Regular", text))
     image = frame(card.wordmark, card.section, card.footer,
                   tuple(fonts.chain(fonts.sans, "Bold", text)), regular).copy()
-    canvas = ImageDraw.Draw(image)
-    text_at(regular, META_SIZE).draw(canvas, (MARGIN, META_BASELINE), card.meta, MUTED)
+    text_at(regular, META_SIZE).draw(image, (MARGIN, META_BASELINE), card.meta, MUTED)
     # Title, then as much of the deck as the space left holds.
     title_chain = tuple(fonts.chain(fonts.serif, "Bold", text))
     size, lines = fit(card.title, TITLE_SIZES, column, TITLE_LINES,
@@ -389,7 +432,7 @@ def draw(card: Card, fonts: Fonts) -> Image.Image:
     y = HEADER_BASELINE + 40
     for line in lines:
         y += size * TITLE_LEADING
-        title.draw(canvas, (MARGIN, y), line, INK)
+        title.draw(image, (MARGIN, y), line, INK)
     space = RULE_Y - 24 - (y + 20)
     deck_lines = int(space // (DECK_SIZE * DECK_LEADING))
     if card.deck and deck_lines > 0:
@@ -397,7 +440,7 @@ def draw(card: Card, fonts: Fonts) -> Image.Image:
         y += 20
         for line in wrap(card.deck, column, min(deck_lines, 2), deck.measure):
             y += DECK_SIZE * DECK_LEADING
-            deck.draw(canvas, (MARGIN, y), line, MUTED)
+            deck.draw(image, (MARGIN, y), line, MUTED)
     image.putpalette(CARD_PALETTE)
     return image
 
@@ -415,13 +458,13 @@ def frame(wordmark: str, section: str, footer: str, bold: tuple[Face, ...],
     image = Image.new("L", SIZE, PAPER)
     canvas = ImageDraw.Draw(image)
     canvas.rectangle((0, 0, width, ACCENT_BAR), fill=ACCENT_LEVEL)
-    end = text_at(bold, HEADER_SIZE).draw(canvas, (MARGIN, HEADER_BASELINE), wordmark, INK)
-    text_at(regular, HEADER_SIZE).draw(canvas, (end + HEADER_SIZE * 0.35, HEADER_BASELINE),
+    end = text_at(bold, HEADER_SIZE).draw(image, (MARGIN, HEADER_BASELINE), wordmark, INK)
+    text_at(regular, HEADER_SIZE).draw(image, (end + HEADER_SIZE * 0.35, HEADER_BASELINE),
                                        section, MUTED)
     canvas.line((MARGIN, RULE_Y, width - MARGIN, RULE_Y), fill=RULE, width=2)
     if footer:
         meta = text_at(regular, META_SIZE)
-        meta.draw(canvas, (width - MARGIN - meta.measure(footer), META_BASELINE), footer, MUTED)
+        meta.draw(image, (width - MARGIN - meta.measure(footer), META_BASELINE), footer, MUTED)
     return image
 
 
@@ -429,6 +472,7 @@ def save(card: Card, fonts: Fonts, target: Path) -> Path:
     """Draw `card` into the PNG file `target`, whole or not at all (another
     build may read the cache at the same time)."""
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-    draw(card, fonts).save(partial, "PNG", compress_level=COMPRESS_LEVEL)
+    draw(card, fonts).save(partial, "PNG", compress_level=COMPRESS_LEVEL,
+                           compress_type=COMPRESS_TYPE)
     os.replace(partial, target)
     return target

@@ -250,6 +250,27 @@ def test_the_accent_takes_a_level_no_blend_of_the_greys_makes(greys, level):
     assert all(colours[shade] == (shade,) * 3 for shade in range(256) if shade != level)
 
 
+@pytest.mark.parametrize("size", [76, 54, 34, 28])
+@pytest.mark.parametrize("xy", [(80, 150), (80.4, 150.6), (313.72, 201.5)])
+def test_text_drawn_glyph_by_glyph_is_the_text_pillow_draws_run_by_run(size, xy):
+    """Text.draw pastes each character's cached mask; Pillow's own drawing
+    of each font's run, at the pen position the runs before it reach, gives
+    the same pixels (kerning, fallback fonts and fractional positions included)."""
+    faces = tuple(FONTS.chain(FONTS.serif, "Bold", "模"))
+    text = "AVATAR Tape, “fi” Wy 模型と ✨ ok…"
+    chain = Text(faces, size)
+    mine, pillows = (Image.new("L", (1100, 260), grey(PAPER)) for _ in range(2))
+    end = chain.draw(mine, xy, text, INK)
+    canvas, (x, y) = ImageDraw.Draw(pillows), xy
+    runs = font_runs(text, chain.covers)
+    assert len({font for font, _ in runs}) >= 3
+    for font, run in runs:
+        canvas.text((x, y), run, font=chain.fonts[font], fill=INK, anchor="ls")
+        x += chain.length(font, run)
+    assert end == x
+    assert mine.tobytes() == pillows.tobytes()
+
+
 @pytest.mark.parametrize("fill", [INK, MUTED, RULE])
 def test_text_blends_in_grey_exactly_as_in_rgb(fill):
     face = Face(FONTS.serif, 0, "Bold")

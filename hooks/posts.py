@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 import cache
+import inline_needles
 import markdown
 import yaml
 from mkdocs.structure.pages import (
@@ -323,6 +324,8 @@ def parser(config: MkDocsConfig) -> markdown.Markdown:
     if _parser is None or _parser[0] is not config:
         md = markdown.Markdown(extensions=config["markdown_extensions"],
                                extension_configs=config["mdx_configs"] or {})
+        # Inline patterns skip texts they cannot match (hooks/inline_needles.py).
+        inline_needles.prefilter(md)
         _parser = (config, md)
     return _parser[1]
 

@@ -46,7 +46,6 @@ import logging
 import os
 import pickle
 import re
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,8 +185,7 @@ class MemoTemplate(jinja2.Template):
             paths, digest, output = kept
             try:
                 if reads_digest(nav, paths) == digest:
-                    return output if isinstance(output, str) else \
-                        zlib.decompress(output).decode("utf-8")
+                    return output if isinstance(output, str) else cache.unpack_text(output)
             except Unkeyable:
                 pass
         reads: set[tuple] = set()
@@ -200,7 +198,7 @@ class MemoTemplate(jinja2.Template):
         # an eighth of the memory and disk. `mkdocs serve` keeps them as text,
         # not to decompress every page on every save.
         memo.put(key, (frozenset(reads), digest, output if serving()
-                       else zlib.compress(output.encode("utf-8"), 1)))
+                       else cache.pack_text(output)))
         return output
 
 
@@ -338,10 +336,9 @@ class SearchMemo:
             start = len(self.index.entries)
             self.add(self.index, page)
             # Compressed: the entries hold the page's whole text.
-            self.memo.put(key, zlib.compress(
-                pickle.dumps(self.index.entries[start:], protocol=5), 1))
+            self.memo.put(key, cache.pack(pickle.dumps(self.index.entries[start:], protocol=5)))
         else:
-            self.index.entries.extend(pickle.loads(zlib.decompress(kept)))  # noqa: S301
+            self.index.entries.extend(pickle.loads(cache.unpack(kept)))  # noqa: S301
 
 
 # -- Pure helpers -------------------------------------------------------------

@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import posixpath
-import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -147,7 +146,7 @@ def rendered(page: Page, lookups: list, logs: list) -> tuple:
         (file.src_uri, tuple(anchors.items())) for file, anchors in links.items())
     # The HTML compressed for `mkdocs build`, which saves it: a blog's posts
     # take a sixth of the memory and disk. `mkdocs serve` keeps the text.
-    content = page.content if serving() else zlib.compress(page.content.encode("utf-8"), 1)
+    content = page.content if serving() else cache.pack_text(page.content)
     return (content, page.toc, page._title_from_render,
             frozenset(page.present_anchor_ids), kept_links, tuple(lookups), tuple(logs))
 
@@ -162,7 +161,7 @@ def apply_rendered(kept: tuple, page: Page, files: Files) -> None:
     content, toc, title, anchors, links, _, logs = kept
     for name, level, message in logs:
         logging.getLogger(name).log(level, message)
-    page.content = content if isinstance(content, str) else zlib.decompress(content).decode("utf-8")
+    page.content = content if isinstance(content, str) else cache.unpack_text(content)
     page.toc, page._title_from_render = toc, title
     page.present_anchor_ids = set(anchors)
     if links is not None:

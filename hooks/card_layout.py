@@ -479,11 +479,15 @@ def frame(wordmark: str, section: str, footer: str, bold: tuple[Face, ...],
     return image
 
 
-def save(card: Card, fonts: Fonts, target: Path) -> Path:
+def save(card: Card, fonts: Fonts, target: Path, copies: Sequence[Path] = ()) -> Path:
     """Draw `card` into the PNG file `target`, whole or not at all (another
-    build may read the cache at the same time)."""
+    build may read the cache at the same time), and copy it to `copies`
+    (hooks/cards.py's workers put the card in the site too, sparing the
+    build's own process a file to create)."""
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     draw(card, fonts).save(partial, "PNG", compress_level=COMPRESS_LEVEL,
                            compress_type=COMPRESS_TYPE)
     os.replace(partial, target)
+    for copy in copies:
+        cache.place(target, copy, link=False)
     return target

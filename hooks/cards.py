@@ -142,12 +142,11 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
 @event_priority(100)
 def on_post_build(*, config: MkDocsConfig) -> None:
     try:
-        for drawing, cached, target, source in _build.pending:
+        for drawing, _cached, _target, source in _build.pending:
             try:
                 drawing.result()
             except Exception as e:  # a worker's error, shown as one line
                 raise PluginError(f"{source}: card: could not be drawn ({e})") from e
-            copy(cached, target)
     finally:
         stop()
     if not serving() and _build.posts >= len(current().posts):
@@ -192,7 +191,7 @@ def publish(card: Card, target: str, source: str) -> dict:
     else:
         _build.cache.mkdir(parents=True, exist_ok=True)
         _build.misses += 1
-        drawing = draw_later(card, cached)
+        drawing = draw_later(card, cached, destination)
         if drawing is None:
             try:
                 card_layout.save(card, FONTS, cached)
@@ -205,8 +204,9 @@ def publish(card: Card, target: str, source: str) -> dict:
     return {"url": absolute(target), "width": width, "height": height, "type": "image/png"}
 
 
-def draw_later(card: Card, cached: Path) -> concurrent.futures.Future | None:
-    """Hand a missing card to the workers, started on the first miss past
+def draw_later(card: Card, cached: Path, destination: Path) -> concurrent.futures.Future | None:
+    """Hand a missing card to the workers, which draw it into the cache and
+    copy it to `destination` in the site; they are started on the first miss past
     INLINE_MISSES; None to draw it now. Workers are forked, and only under
     `mkdocs build` on Linux: `mkdocs serve` runs threads, which a fork
     would copy mid-step, and other systems start processes slowly."""
@@ -218,7 +218,7 @@ def draw_later(card: Card, cached: Path) -> concurrent.futures.Future | None:
     if _build.pool is None:
         _build.pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork"))
-    return _build.pool.submit(card_layout.save, card, FONTS, cached)
+    return _build.pool.submit(card_layout.save, card, FONTS, cached, (destination,))
 
 
 def copy(cached: Path, destination: Path) -> None:

@@ -237,6 +237,38 @@ def test_an_unchanged_post_reuses_its_cached_card_and_a_changed_one_replaces_its
     assert "Sailing" in ocr(card_of(again, "emoji"))
 
 
+# A hook for the test below: before hooks/cards.py copies the cached cards
+# into the site, a folder takes the place of one of them.
+BLOCKING_HOOK = """
+from pathlib import Path
+from mkdocs.plugins import event_priority
+
+@event_priority(50)
+def on_env(env, config, files):
+    (Path(config.site_dir) / "posts" / "ordinary-post-07" / "card.png" / "x").mkdir(parents=True)
+"""
+
+
+def test_a_card_the_copying_process_cannot_copy_stops_the_build_with_one_line(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    for number in range(40):
+        write_post(project, f"ordinary-post-{number:02d}",
+                   f"title: Ordinary post {number:02d}\ndescription: Post {number}.\n"
+                   f"date: 2021-03-{number % 28 + 1:02d}", "Some words.\n")
+    first = build(project, project / "site")
+    assert first.returncode == 0, first.stderr
+    (project / "hooks" / "block_card.py").write_text(BLOCKING_HOOK, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "hooks:\n", "hooks:\n  - hooks/block_card.py\n", 1), encoding="utf-8")
+    result = build(project, project / "site")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "could not be copied" in line]
+    assert len(lines) == 1, result.stderr
+    assert "posts/ordinary-post-07/card.png: card: could not be copied into the site" in lines[0]
+
+
 # -- Broken covers: one line naming the file, the key and what is expected ----
 
 

@@ -97,6 +97,9 @@ def test_warm_build_after_a_fanned_out_one_is_the_same_site_and_starts_no_worker
     warm = build(project, tmp_path / "warm", "2")
     assert warm.returncode == 0, warm.stderr
     assert "posts to render" not in warm.stdout + warm.stderr
+    # Every card is cached: a process of their own copies them into the site.
+    assert "cached cards copied into the site by a process of their own" in warm.stderr
+    assert "cached cards copied" not in cold.stderr
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
 
 

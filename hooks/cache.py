@@ -133,8 +133,12 @@ _unpacker = zstandard.ZstdDecompressor()
 
 
 def pack(data: bytes) -> bytes:
-    """`data` compressed as the tables keep it."""
-    return _packer.compress(data)
+    """`data` compressed as the tables keep it: a copy of what Zstandard
+    gives, which sits in a buffer of the largest size it could have had,
+    shrunk. Kept as it is, a 10,000-post build's process peaked 285 MiB
+    higher than with zlib (the space each buffer gave back too small to
+    reuse); the copy costs nothing measurable and takes as much as zlib."""
+    return bytes(memoryview(_packer.compress(data)))
 
 
 def unpack(data: bytes) -> bytes:

@@ -114,17 +114,27 @@ class RelatedIndex:
     `related` has read, for the tests."""
 
     def __init__(self, items: list[Item]) -> None:
-        # Each entry: (-timestamp, key, tags), so that entries sort in the
+        # Each tag's bit, so that a post's tags are one int and the tags two
+        # posts share one `&` (not a set intersection for every entry read:
+        # at 10,000 posts with tags spread evenly, each post reads about
+        # 3,000 entries, and the intersections took 9 s of the build).
+        self.bits = {tag: 1 << number for number, tag in enumerate(
+            sorted({tag for item in items if item.published for tag in item.tags}))}
+        # Each entry: (-timestamp, key, tag bits), so that entries sort in the
         # tie-break order and compare with the tail of `order`.
         self.lists: dict[str, list[tuple]] = {}
         for item in sorted(items, key=lambda item: order(0, item)):
             if item.published:
-                entry = (-item.date.timestamp(), item.key, item.tags)
+                entry = (-item.date.timestamp(), item.key, self.mask(item.tags))
                 for tag in item.tags:
                     self.lists.setdefault(tag, []).append(entry)
         self.unit = math.lcm(*(len(posts) for posts in self.lists.values()))
         self.weights = {tag: self.unit // len(posts) for tag, posts in self.lists.items()}
         self.visits = 0
+
+    def mask(self, tags) -> int:
+        bits = self.bits
+        return sum(bits[tag] for tag in tags if tag in bits)
 
     def related(self, item: Item, limit: int = LIMIT) -> list[str]:
         """The keys of up to `limit` posts related to `item`, best first.
@@ -140,32 +150,63 @@ class RelatedIndex:
         weights = self.weights
         tags = sorted((tag for tag in item.tags if tag in weights),
                       key=lambda tag: (-weights[tag], tag))
-        shared = frozenset(tags)
-        seen = {item.key}
+        shared = Shared(item.key, self.mask(tags),
+                        {self.bits[tag]: weights[tag] for tag in tags})
         # The best candidates so far, as (-score, -timestamp, key), best first.
         top: list[tuple] = []
         for at, tag in enumerate(tags):
             bound = sum(weights[later] for later in tags[at:])
             if len(top) == limit and -top[-1][0] > bound:
                 break
-            if self._read(self.lists[tag], shared, bound, seen, top, limit):
+            if self._read(self.lists[tag], shared, bound, top, limit):
                 break
+            shared.read |= self.bits[tag]
         return [key for *_, key in top]
 
-    def _read(self, entries: list[tuple], shared: frozenset[str], bound: int,
-              seen: set[str], top: list[tuple], limit: int) -> bool:
+    def _read(self, entries: list[tuple], shared: Shared, bound: int,
+              top: list[tuple], limit: int) -> bool:
         """Read one tag's list into `top`; True once nothing unread can
-        enter it."""
-        weights = self.weights
-        for entry in entries:
-            self.visits += 1
-            if entry[1] in seen:
-                continue
-            seen.add(entry[1])
-            key = (-sum(map(weights.__getitem__, entry[2] & shared)), *entry[:2])
-            if len(top) < limit or key < top[-1]:
-                bisect.insort(top, key)
-                del top[limit:]
-            if len(top) == limit and top[-1] <= (-bound, *entry[:2]):
-                return True
-        return False
+        enter it. A post with a tag whose list was read before is seen
+        already, and was scored then on all the tags it shares."""
+        scores, mask, done, own = shared.scores, shared.mask, shared.read, shared.key
+        worst = top[-1] if len(top) == limit else None
+        read = 0
+        try:
+            for entry in entries:
+                read += 1
+                neg_time, key, bits = entry
+                if bits & done or key == own:
+                    continue
+                common = bits & mask
+                score = scores.get(common)
+                if score is None:
+                    score = scores[common] = shared.score(common)
+                # (-score, -timestamp, key) against the worst of the top,
+                # by its score first: most entries go no further.
+                if worst is None or -score < worst[0] or (
+                        -score == worst[0] and (neg_time, key) < worst[1:]):
+                    bisect.insort(top, (-score, neg_time, key))
+                    del top[limit:]
+                    worst = top[-1] if len(top) == limit else None
+                if worst is not None and (worst[0] < -bound or (
+                        worst[0] == -bound and worst[1:] <= (neg_time, key))):
+                    return True
+            return False
+        finally:
+            self.visits += read
+
+
+class Shared:
+    """The post being ranked: its key, its tags as bits, the tags whose
+    lists were read (`read`), and the score of each set of its tags another
+    post shares (the sum of their weights), made once."""
+
+    def __init__(self, key: str, mask: int, weights: dict[int, int]) -> None:
+        self.key = key
+        self.mask = mask
+        self.weights = weights
+        self.read = 0
+        self.scores: dict[int, int] = {0: 0}
+
+    def score(self, common: int) -> int:
+        return sum(weight for bit, weight in self.weights.items() if common & bit)

@@ -12,8 +12,11 @@ Cards are cached in `.cache/cards/` beside mkdocs.yml, each named by a hash
 of all it is drawn from: its text, the bytes of the font files, the drawing
 code (this file and card_layout.py), Pillow's version and the size. An
 unchanged post costs a hash and a file copy; a stale card is never served.
-Under `mkdocs build`, past the first few, missing cards are drawn by worker
-processes while MkDocs renders the pages, and collected in `on_post_build`.
+Under `mkdocs build`, every post's card is worked out at `on_env`, when the
+posts are read (`publish_posts`): past the first few, missing cards are
+drawn by worker processes, which copy each into the site too, and cached
+ones are copied into the site by a forked process of their own, while
+MkDocs renders the pages; both are waited for in `on_post_build`.
 
 Writes `page.meta["card"]` (`url`, absolute; `width`, `height`, `alt`,
 `type`) on posts, and `page.meta["cover"]` (`src`, site-relative; `width`,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import struct
 import unicodedata
 import zlib
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import cache
 from PIL import Image, ImageColor, ImageDraw, ImageFont
+from zlib_ng import zlib_ng
 
 # Open Graph's recommended size (developers.facebook.com/docs/sharing/webmasters/images)
 # and X's summary_large_image ratio, 1.91:1.
@@ -54,14 +56,19 @@ HEADER_BASELINE = MARGIN + HEADER_SIZE
 META_BASELINE = SIZE[1] - MARGIN + META_SIZE // 2
 RULE_Y = META_BASELINE - META_SIZE - 28
 ELLIPSIS = "\u2026"
-# zlib's settings for the PNG. Measured on 60 cards of the 1,000-post bench
-# (mean size, CPU ms to save): level 1 32.1 KiB 1.8 ms; 3 29.9 KiB 2.1 ms;
-# 4 26.6 KiB 2.9 ms; 6 (the default) 25.1 KiB 4.3 ms; 9 22.9 KiB 39 ms.
-# Run-length matches only (Z_RLE), which suit a card's flat paper and
-# strokes: the size of level 3 in the time of level 1 (30.9 KiB, 1.7 ms on
-# one card where level 3 gave 30.9 KiB in 2.1 ms).
+# How the PNG is deflated. Measured on 60 cards of the 1,000-post bench
+# (mean size, CPU ms to save with Pillow): level 1 32.1 KiB 1.8 ms; 3 29.9
+# KiB 2.1 ms; 4 26.6 KiB 2.9 ms; 6 (the default) 25.1 KiB 4.3 ms; 9 22.9
+# KiB 39 ms. Run-length matches only (Z_RLE), which suit a card's flat paper
+# and strokes, give level 3's size in level 1's time; zlib-ng makes them
+# 3.3 times as fast as the zlib that Pillow calls (0.44 ms against 1.45 on
+# a bench card's 757 KB of rows, the same 23,263 bytes), so `png` writes the
+# file's four chunks itself and has zlib-ng deflate its rows.
 COMPRESS_LEVEL = 3
-COMPRESS_TYPE = zlib.Z_RLE
+COMPRESS_TYPE = zlib_ng.Z_RLE
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Rows deflated at a time.
+PNG_BAND = 64
 # Characters a line may not start with (closing punctuation, CJK and Latin),
 # kept with the character before them; and ones it may not end with.
 NO_LINE_START = set(
@@ -485,9 +492,44 @@ def save(card: Card, fonts: Fonts, target: Path, copies: Sequence[Path] = ()) ->
     (hooks/cards.py's workers put the card in the site too, sparing the
     build's own process a file to create)."""
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-    draw(card, fonts).save(partial, "PNG", compress_level=COMPRESS_LEVEL,
-                           compress_type=COMPRESS_TYPE)
+    partial.write_bytes(png(draw(card, fonts)))
     os.replace(partial, target)
     for copy in copies:
         cache.place(target, copy, link=False)
     return target
+
+
+def png(image: Image.Image) -> bytes:
+    """A palette image ("P", 8 bits) as a PNG file: its header, palette,
+    rows (each with filter 0, none, as PNG advises for palettes) deflated
+    by zlib-ng (COMPRESS_TYPE), and end. Pillow reads back the very pixels
+    and palette (tests/test_card_layout.py)."""
+    if image.mode != "P":
+        raise ValueError(f"a card is a palette image, not {image.mode}")
+    width, height = image.size
+    rows = image.tobytes()
+    deflate = zlib_ng.compressobj(COMPRESS_LEVEL, zlib_ng.DEFLATED, zlib_ng.MAX_WBITS, 9,
+                                  COMPRESS_TYPE)
+    # Rows handed over in bands: one buffer of every row would be a fresh
+    # mapping of memory each time, whose page faults cost as much as the
+    # deflating (1.25 ms a card against 0.81).
+    idat = []
+    for top in range(0, height, PNG_BAND):
+        band = range(top, min(top + PNG_BAND, height))
+        idat.append(deflate.compress(b"".join(b"\0" + rows[y * width:(y + 1) * width]
+                                              for y in band)))
+    idat.append(deflate.flush())
+    palette = bytes(image.getpalette("RGB") or [])
+    return b"".join((
+        PNG_SIGNATURE,
+        chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)),
+        chunk(b"PLTE", palette),
+        chunk(b"IDAT", b"".join(idat)),
+        chunk(b"IEND", b""),
+    ))
+
+
+def chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk: length, type, data and the CRC-32 of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(
+        ">I", zlib.crc32(data, zlib.crc32(kind)))

@@ -46,6 +46,7 @@ import fontpkg_noto_serif
 import manimgx_fonts
 import manimgx_fonts_cjk
 import PIL
+import zlib_ng
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from PIL import Image
@@ -401,13 +402,14 @@ def _drawn_with_text() -> str:
 @functools.cache
 def _drawn_with() -> dict:
     """What every card is drawn with: the size, the fonts' and the code's
-    digests, Pillow's version. Once per build: hooks/serve_reload.py reads
+    digests, Pillow's and zlib-ng's versions. Once per build: hooks/serve_reload.py reads
     this module again for every build of `mkdocs serve`."""
     return {
         "size": SIZE,
         "fonts": [file_digest(path) for path in font_files(FONTS)],
         "code": [file_digest(path) for path in CODE],
         "pillow": PIL.__version__,
+        "zlib-ng": zlib_ng.__version__,
     }
 
 

@@ -32,6 +32,7 @@ from card_layout import (
     frame,
     grey,
     load,
+    png,
     text_at,
     wrap,
 )
@@ -283,11 +284,10 @@ def test_text_blends_in_grey_exactly_as_in_rgb(fill):
 
 
 def test_a_saved_card_shows_the_accent_bar_on_paper_and_only_the_schemes_greys():
-    saved = io.BytesIO()
-    draw(Card("expectedwrong", "hindsight", "A title", "A deck.", "1 min read",
-              "example.com"), FONTS).save(saved, "PNG")
-    with Image.open(saved) as png:
-        image = png.convert("RGB")
+    saved = io.BytesIO(png(draw(Card("expectedwrong", "hindsight", "A title", "A deck.",
+                                     "1 min read", "example.com"), FONTS)))
+    with Image.open(saved) as read:
+        image = read.convert("RGB")
     width, height = SIZE
     accent, paper = ImageColor.getrgb(ACCENT), ImageColor.getrgb(PAPER)
     bar = image.crop((0, 0, width, ACCENT_BAR + 1))
@@ -298,6 +298,25 @@ def test_a_saved_card_shows_the_accent_bar_on_paper_and_only_the_schemes_greys()
     assert {accent, paper, *map(ImageColor.getrgb, (INK, MUTED, RULE))} <= colours
     greys = colours - {accent}
     assert all(red == green == blue and grey(INK) <= red for red, green, blue in greys)
+
+
+@pytest.mark.parametrize("title", ["A title", "日本語のタイトルと長い説明文の組み合わせ ✨",
+                                   "A title long enough to be cut, " * 6])
+def test_a_cards_png_reads_back_as_the_pixels_and_palette_it_was_drawn_with(title):
+    drawn = draw(Card("expectedwrong", "hindsight", title, "A deck of a few words.",
+                      "3 min read", "example.com"), FONTS)
+    data = png(drawn)
+    with Image.open(io.BytesIO(data)) as read:
+        read.verify()  # the chunks' CRCs and the file's structure
+    with Image.open(io.BytesIO(data)) as read:
+        assert (read.format, read.mode, read.size) == ("PNG", "P", SIZE)
+        assert read.tobytes() == drawn.tobytes()
+        assert read.getpalette() == drawn.getpalette()
+
+
+def test_only_a_palette_image_is_written_as_a_card():
+    with pytest.raises(ValueError, match="palette image"):
+        png(Image.new("RGB", (4, 4)))
 
 
 # -- The frame a site's cards share --------------------------------------------

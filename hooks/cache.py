@@ -36,6 +36,7 @@ import sys
 import types
 from pathlib import Path
 
+import site_files
 import zstandard
 
 # The sys.modules key of the holder: not a module name any file can have.
@@ -233,16 +234,21 @@ def place(cached: Path, target: Path, *, link: bool) -> None:
     """A cached file (a card, a derived image) into the site: a copy; or,
     with `link` (under `mkdocs serve`), noted for hooks/serve_build.py
     (`placing`), which copies it into the served folder only if it is not
-    there already, knowing it by its identity without reading it. A built
-    site never shares a file with the cache, so nothing done to one can
-    change the other."""
+    there already, knowing it by its identity without reading it. Under
+    `mkdocs build`, a copy the last build made is kept if it is still a
+    copy of `cached` as it is (hooks/site_files.py). A built site never
+    shares a file with the cache, so nothing done to one can change the
+    other."""
     placed = getattr(_holder(), "placed", None)
     if link and placed is not None:
         placed[os.fspath(target)] = os.fspath(cached)
         return
+    if site_files.kept_copy(cached, target):
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     shutil.copyfile(cached, target)
+    site_files.copied(cached, target)
 
 
 class placing:  # noqa: N801 - used as `with cache.placing() as placed:`

@@ -46,6 +46,7 @@ import fontpkg_noto_serif
 import manimgx_fonts
 import manimgx_fonts_cjk
 import PIL
+import site_files
 import zlib_ng
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -154,6 +155,8 @@ def publish_posts(config: MkDocsConfig) -> None:
                                                "alt": card_alt(card)}
     finally:
         noted, _build.copies = _build.copies, None
+    # A card the site holds from the last build is kept (hooks/site_files.py).
+    noted = [note for note in noted if not site_files.kept_copy(note[1], note[2])]
     copies = [(cached, destination) for _, cached, destination, _ in noted if cached.is_file()]
     if len(copies) >= MIN_COPIES:
         # Forked before the card workers start: nothing of theirs is copied.
@@ -165,6 +168,8 @@ def publish_posts(config: MkDocsConfig) -> None:
         _build.copier = (process, receiving)
         log.debug(f"{len(copies)} cached cards copied into the site by a process of their own")
         copying = {destination for _, destination in copies}
+        for cached, destination in copies:
+            site_files.expect_copy(cached, destination)
         noted = [note for note in noted if note[2] not in copying]
     for card, cached, destination, source in noted:
         place(card, cached, destination, source)
@@ -302,6 +307,7 @@ def place(card: Card, cached: Path, destination: Path, source: str) -> None:
                 raise PluginError(f"{source}: card: could not be drawn ({e})") from e
             copy(cached, destination)
         else:
+            site_files.expect_copy(cached, destination)
             _build.pending.append((drawing, cached, destination, source))
 
 

@@ -1,0 +1,292 @@
+"""What `mkdocs build` finds in the site folder from its own last build, so
+that it writes only the files whose bytes change (hooks/keep_site.py sets
+this up; MkDocs would empty the folder and write all of it again).
+
+A file of the site is known by its identity, what `os.lstat` says of it:
+device, inode, size, modification and change times. Any write to a file
+sets its change time (ctime) to now, and no tool can set it back, so a file
+whose identity is still the one recorded holds what it held. The record,
+`.cache/site/<digest of the site's path>.pickle`, gives each file of the
+site its identity and what it holds: the SHA-256 of its bytes, or the
+identity of the file it is a copy of (a static file, a cached card).
+
+A build (`Site`) then, for every file it would write:
+
+- leaves it as it is if the record says it holds those bytes (or is a copy
+  of that very source) and its identity is the recorded one (`keep`);
+- otherwise writes it and notes what it now holds (`wrote`).
+
+After the build (`finish`), every file of the folder that this build did
+not write or keep is taken out, as MkDocs' emptying would have: a file is
+this build's if it was kept, written through `write_file`/`copy_file`, or
+changed since the build began (a plugin's own writes, such as Material's
+search index). What was recorded is removed when a build begins and written
+again only when it ends, so a build that stops half way leaves none, and
+the next one empties the folder as MkDocs does.
+
+Only the build's own process keeps files: a forked worker always writes,
+and the build notes what it handed over (`expect_copy`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+FORMAT = 1
+# Where the records are, under the project's .cache/ (hooks/cache.py).
+RECORDS = Path(".cache") / "site"
+# Made and removed at once in the site when a build begins: its change time
+# is the build's start as the file system's own clock gives it.
+START_MARK = ".expectedwrong-build-start"
+
+Identity = tuple[int, int, int, int, int]
+
+
+def identity(stat: os.stat_result) -> Identity:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def holds_bytes(content: bytes) -> tuple:
+    return ("bytes", hashlib.sha256(content).digest())
+
+
+def holds_copy(source: str | os.PathLike) -> tuple | None:
+    """A copy of `source` as it is now; None if it cannot be read."""
+    path = os.path.abspath(source)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return ("copy", path, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def record_path(root: Path, site_dir: str) -> Path:
+    name = hashlib.sha256(os.path.abspath(site_dir).encode("utf-8")).hexdigest()[:24]
+    return root / RECORDS / f"{name}.pickle"
+
+
+def read_record(path: Path, site_dir: str) -> dict[str, tuple[Identity, tuple]] | None:
+    """The files the last build recorded for `site_dir`; None if there is no
+    record or it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            record = pickle.load(file)  # noqa: S301 - the project's own cache
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError):
+        return None
+    if not (isinstance(record, dict) and record.get("format") == FORMAT
+            and record.get("site") == os.path.abspath(site_dir)
+            and isinstance(record.get("files"), dict)):
+        return None
+    return record["files"]
+
+
+def write_record(path: Path, site_dir: str, files: dict[str, tuple[Identity, tuple]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    with open(partial, "wb") as file:
+        pickle.dump({"format": FORMAT, "site": os.path.abspath(site_dir), "files": files},
+                    file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+
+
+def is_stale(rel: str, stat: os.stat_result, done: dict, known: dict, start: int) -> bool:
+    """Whether a file found in the site after a build is not this build's:
+    neither kept nor written by it, and either older than the build's start
+    or exactly as the last build left it."""
+    if rel in done:
+        return False
+    before = known.get(rel)
+    return stat.st_ctime_ns < start or (before is not None and before[0] == identity(stat))
+
+
+@dataclass
+class Site:
+    """One `mkdocs build` into `site_dir`: what the last build recorded
+    (`known`), and what this one kept or wrote (`done`: identity, or None
+    for a file a worker writes, and what it holds)."""
+
+    site_dir: str
+    record: Path
+    known: dict[str, tuple[Identity, tuple]]
+    start: int = 0
+    pid: int = field(default_factory=os.getpid)
+    done: dict[str, tuple[Identity | None, object]] = field(default_factory=dict)
+
+    def rel(self, path: str | os.PathLike) -> str | None:
+        """`path` relative to the site, with forward slashes; None outside it."""
+        full = os.path.abspath(path)
+        prefix = os.path.join(self.site_dir, "")
+        if not full.startswith(prefix):
+            return None
+        return full[len(prefix):].replace(os.sep, "/")
+
+    def begin(self) -> bool:
+        """Start the build without emptying the folder; False if it has to be
+        emptied (no record, or a clock that has not moved past it)."""
+        os.makedirs(self.site_dir, exist_ok=True)
+        mark = os.path.join(self.site_dir, START_MARK)
+        with open(mark, "wb") as file:
+            self.start = os.fstat(file.fileno()).st_ctime_ns
+        os.unlink(mark)
+        latest = max((entry[0][4] for entry in self.known.values()), default=0)
+        return bool(self.known) and self.start > latest
+
+    def keep(self, rel: str, holds: tuple | None) -> bool:
+        """Whether the file at `rel` already holds `holds` (then it is this
+        build's as it is)."""
+        before = self.known.get(rel)
+        if holds is None or before is None or before[1] != holds:
+            return False
+        try:
+            stat = os.lstat(os.path.join(self.site_dir, rel))
+        except OSError:
+            return False
+        if identity(stat) != before[0]:
+            return False
+        self.done[rel] = before
+        return True
+
+    def wrote(self, rel: str, holds: tuple | None) -> None:
+        try:
+            stat = os.lstat(os.path.join(self.site_dir, rel))
+        except OSError:
+            return
+        self.done[rel] = (identity(stat), holds)
+
+    def expect_copy(self, source: str | os.PathLike, target: str | os.PathLike) -> None:
+        """`target` will be a copy of `source`, made by another process."""
+        rel = self.rel(target)
+        if rel is not None:
+            self.done[rel] = (None, os.path.abspath(source))
+
+    def finish(self) -> tuple[int, int]:
+        """Take out the files that are not this build's and record the rest;
+        returns how many files were kept and how many taken out."""
+        files: dict[str, tuple[Identity, tuple]] = {}
+        removed = 0
+        for parent, _, names in os.walk(self.site_dir, topdown=False):
+            for name in names:
+                path = os.path.join(parent, name)
+                rel = path[len(self.site_dir) + 1:].replace(os.sep, "/")
+                try:
+                    stat = os.lstat(path)
+                except OSError:
+                    continue
+                if is_stale(rel, stat, self.done, self.known, self.start):
+                    os.unlink(path)
+                    removed += 1
+                    continue
+                entry = self.recorded(rel, stat)
+                if entry is not None:
+                    files[rel] = entry
+            if parent != self.site_dir:
+                try:
+                    os.rmdir(parent)  # only if it is empty now
+                except OSError:
+                    pass
+        write_record(self.record, self.site_dir, files)
+        kept = sum(1 for rel, entry in self.done.items() if self.known.get(rel) == entry)
+        return kept, removed
+
+    def recorded(self, rel: str, stat: os.stat_result) -> tuple[Identity, tuple] | None:
+        """What to record of a file of this build: its identity and what it
+        holds, if that is known and no one wrote over it since."""
+        done = self.done.get(rel)
+        if done is None:
+            return None
+        seen, holds = done
+        if seen is None:
+            holds = holds_copy(holds)
+        elif seen != identity(stat):
+            return None
+        return None if holds is None else (identity(stat), holds)
+
+
+# The build under way in this process, if files are kept.
+_site: Site | None = None
+
+
+def active() -> Site | None:
+    """The build that keeps files, in its own process only."""
+    if _site is not None and _site.pid == os.getpid():
+        return _site
+    return None
+
+
+def start(root: Path, site_dir: str) -> None:
+    """Ready a build into `site_dir` of the project at `root`: the last
+    build's record is read and removed."""
+    global _site
+    path = record_path(root, site_dir)
+    known = read_record(path, site_dir) or {}
+    path.unlink(missing_ok=True)
+    _site = Site(os.path.abspath(site_dir), path, known)
+
+
+def stop() -> None:
+    global _site
+    _site = None
+
+
+def clean_directory(original: Callable[[str], None], directory: str) -> None:
+    """MkDocs' emptying of the site, left out when the record allows it."""
+    site = active()
+    if site is not None and os.path.abspath(directory) == site.site_dir:
+        if site.begin():
+            return
+        site.known = {}
+    original(directory)
+
+
+def write_file(original: Callable[[bytes, str], None], content: bytes, output_path: str) -> None:
+    site = active()
+    rel = site.rel(output_path) if site is not None else None
+    if rel is None:
+        original(content, output_path)
+        return
+    holds = holds_bytes(content)
+    if not site.keep(rel, holds):
+        original(content, output_path)
+        site.wrote(rel, holds)
+
+
+def copy_file(original: Callable[[str, str], None], source_path: str, output_path: str) -> None:
+    site = active()
+    rel = site.rel(output_path) if site is not None else None
+    if rel is None or os.path.isdir(output_path):
+        original(source_path, output_path)
+        return
+    holds = holds_copy(source_path)
+    if not site.keep(rel, holds):
+        original(source_path, output_path)
+        site.wrote(rel, holds)
+
+
+def kept_copy(source: str | os.PathLike, target: str | os.PathLike) -> bool:
+    """Whether `target` in the site is already a copy of `source` as it is
+    (then this build keeps it)."""
+    site = active()
+    rel = site.rel(target) if site is not None else None
+    return rel is not None and site.keep(rel, holds_copy(source))
+
+
+def copied(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    site = active()
+    rel = site.rel(target) if site is not None else None
+    if rel is not None:
+        site.wrote(rel, holds_copy(source))
+
+
+def expect_copy(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    site = active()
+    if site is not None:
+        site.expect_copy(source, target)

@@ -1,0 +1,236 @@
+"""hooks/keep_site.py and hooks/site_files.py: `mkdocs build` leaves the
+site's files whose bytes do not change as they are, rewrites the rest and
+takes out what is no longer built, so the folder is what MkDocs' emptying
+it and writing it all again gives, byte for byte.
+
+Each build is a real `mkdocs build --strict` process; a file left as it was
+keeps its inode and change time, which any write would have changed.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import site_files
+
+from support import SEED_URL, copy_project, env, fixture_posts, write_post
+
+SLUG = "kept-site-post"
+# The post's address, from its title.
+POST = "posts/a-post-to-edit"
+
+
+def build(project: Path, site: Path, *extra: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site), *extra],
+        cwd=project, env=env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def identities(site: Path) -> dict[str, site_files.Identity]:
+    return {path.relative_to(site).as_posix(): site_files.identity(path.lstat())
+            for path in site.rglob("*") if path.is_file()}
+
+
+def fresh_site(project: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The site a build into a new, empty folder writes (the cache may be warm:
+    that it gives the same bytes as a cold one is tests/test_incremental.py's)."""
+    folder = tmp_path / f"fresh-{len(list(tmp_path.iterdir()))}"
+    build(project, folder)
+    return files_of(folder)
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("keep-site"))
+    fixture_posts(project)
+    write_post(project, SLUG, "title: A post to edit\ndescription: Edited by the tests.\n"
+               "date: 2024-05-01\ntags: [kept]", "The first body.\n")
+    return project
+
+
+def test_build_after_an_edit_rewrites_the_changed_files_only_and_is_a_fresh_build(blog, tmp_path):
+    site = tmp_path / "site"
+    build(blog, site)
+    before = identities(site)
+    post = blog / "docs" / "posts" / f"{SLUG}.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nA second paragraph.\n",
+                    encoding="utf-8")
+    build(blog, site)
+    after = identities(site)
+    rewritten = {rel for rel in after if after[rel] != before.get(rel)}
+    assert f"{POST}/index.html" in rewritten
+    # A post the edit does not touch, its card and the theme's files stay.
+    assert f"{SEED_URL}index.html" not in rewritten
+    assert f"{SEED_URL}card.png" not in rewritten
+    assert not any(rel.startswith("assets/stylesheets/") for rel in rewritten)
+    assert len(rewritten) < len(after) // 2
+    assert files_of(site) == fresh_site(blog, tmp_path)
+
+
+def test_build_takes_out_a_removed_posts_files_and_anything_else_it_did_not_write(blog, tmp_path):
+    site = tmp_path / "site"
+    extra = write_post(blog, "gone-soon", "title: Gone soon\ndescription: Removed.\n"
+                       "date: 2024-06-01\ntags: [gone]", "Removed by the test.\n")
+    build(blog, site)
+    assert (site / "posts" / "gone-soon" / "index.html").is_file()
+    extra.unlink()
+    (site / "stray.txt").write_text("not part of the site", encoding="utf-8")
+    (site / "stray-folder" / "deeper").mkdir(parents=True)
+    (site / "stray-folder" / "deeper" / "x.html").write_text("x", encoding="utf-8")
+    build(blog, site)
+    assert not (site / "posts" / "gone-soon").exists()
+    assert not (site / "tags" / "gone").exists()
+    assert not (site / "stray.txt").exists()
+    assert not (site / "stray-folder").exists()
+    assert files_of(site) == fresh_site(blog, tmp_path)
+
+
+def test_site_file_changed_or_removed_by_hand_is_written_again(blog, tmp_path):
+    site = tmp_path / "site"
+    build(blog, site)
+    page = site / POST / "index.html"
+    card = site / POST / "card.png"
+    good_page, good_card = page.read_bytes(), card.read_bytes()
+    # Same size, other bytes: only the change time tells.
+    page.write_bytes(good_page.replace(b"<html", b"<HTML", 1))
+    card.unlink()
+    stat = (site / "404.html").stat()
+    (site / "404.html").write_bytes(b"x" * stat.st_size)
+    os.utime(site / "404.html", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build(blog, site)
+    assert page.read_bytes() == good_page
+    assert card.read_bytes() == good_card
+    assert files_of(site) == fresh_site(blog, tmp_path)
+
+
+def test_build_without_a_record_empties_the_folder_as_mkdocs_does(blog, tmp_path):
+    site = tmp_path / "site"
+    build(blog, site)
+    for record in (blog / ".cache" / "site").iterdir():
+        record.unlink()
+    (site / "stray.txt").write_text("left from something else", encoding="utf-8")
+    before = identities(site)
+    build(blog, site)
+    after = identities(site)
+    assert not (site / "stray.txt").exists()
+    assert all(after[rel] != before[rel] for rel in after if rel in before)
+
+
+def test_dirty_build_stops_with_one_line_and_leaves_the_site_alone(blog, tmp_path):
+    site = tmp_path / "site"
+    build(blog, site)
+    before = identities(site)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--dirty", "-d", str(site)],
+        cwd=blog, env=env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "--dirty" in line]
+    assert len(lines) == 1, result.stderr
+    assert "not supported by this blog" in lines[0]
+    assert "expected mkdocs build without --dirty" in lines[0]
+    assert identities(site) == before
+
+
+def test_build_that_fails_after_it_began_leaves_no_record_and_the_next_one_is_fresh(
+        blog, tmp_path):
+    site = tmp_path / "site"
+    build(blog, site)
+    record = site_files.record_path(blog, str(site))
+    assert record.is_file()
+    template = blog / "overrides" / "main.html"
+    good = template.read_text(encoding="utf-8")
+    template.write_text(good + "\n{% block broken %}{{ page.title | no_such_filter }}"
+                        "{% endblock %}\n", encoding="utf-8")
+    try:
+        failed = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+            cwd=blog, env=env(), capture_output=True, text=True, timeout=300)
+    finally:
+        template.write_text(good, encoding="utf-8")
+    assert failed.returncode != 0
+    assert not record.exists()
+    (site / "stray.txt").write_text("x", encoding="utf-8")
+    build(blog, site)
+    assert not (site / "stray.txt").exists()
+    assert files_of(site) == fresh_site(blog, tmp_path)
+
+
+# -- Pure helpers -------------------------------------------------------------
+
+
+def stat_of(path: Path) -> os.stat_result:
+    return path.lstat()
+
+
+def test_file_is_stale_unless_kept_written_or_changed_since_the_build_began(tmp_path):
+    path = tmp_path / "file"
+    path.write_bytes(b"old")
+    stat = stat_of(path)
+    same = {"file": (site_files.identity(stat), ("bytes", b""))}
+    later = stat.st_ctime_ns + 1
+    assert site_files.is_stale("file", stat, {}, same, later)
+    assert site_files.is_stale("file", stat, {}, {}, later)
+    assert not site_files.is_stale("file", stat, {"file": same["file"]}, same, later)
+    # Written by another writer after the build began.
+    assert not site_files.is_stale("file", stat, {}, {}, stat.st_ctime_ns)
+    # ... but exactly as the last build left it: not written again.
+    assert site_files.is_stale("file", stat, {}, same, stat.st_ctime_ns)
+
+
+def test_file_is_kept_only_with_the_recorded_bytes_and_identity(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_bytes(b"<p>a</p>")
+    holds = site_files.holds_bytes(b"<p>a</p>")
+    known = {"a.html": (site_files.identity((site / "a.html").lstat()), holds)}
+    build_ = site_files.Site(str(site), tmp_path / "record.pickle", dict(known))
+    assert build_.keep("a.html", holds)
+    assert not build_.keep("a.html", site_files.holds_bytes(b"<p>b</p>"))
+    assert not build_.keep("missing.html", holds)
+    (site / "a.html").write_bytes(b"<p>a</p>")  # the same bytes, written again
+    assert not site_files.Site(str(site), tmp_path / "r", dict(known)).keep("a.html", holds)
+
+
+def test_copy_is_known_by_its_sources_identity(tmp_path):
+    source = tmp_path / "card.png"
+    source.write_bytes(b"png")
+    first = site_files.holds_copy(source)
+    assert first == site_files.holds_copy(source)
+    replacement = tmp_path / "new.png"
+    replacement.write_bytes(b"png")
+    os.replace(replacement, source)
+    assert site_files.holds_copy(source) != first
+    assert site_files.holds_copy(tmp_path / "missing.png") is None
+
+
+def test_record_of_another_folder_format_or_unreadable_is_none(tmp_path):
+    path = tmp_path / "record.pickle"
+    site_files.write_record(path, str(tmp_path / "site"), {"a": ((1, 2, 3, 4, 5), ("bytes", b""))})
+    assert site_files.read_record(path, str(tmp_path / "site")) == {
+        "a": ((1, 2, 3, 4, 5), ("bytes", b""))}
+    assert site_files.read_record(path, str(tmp_path / "other")) is None
+    path.write_bytes(pickle.dumps({"format": site_files.FORMAT + 1, "site": "x", "files": {}}))
+    assert site_files.read_record(path, "x") is None
+    path.write_bytes(b"not a pickle")
+    assert site_files.read_record(path, "x") is None
+    assert site_files.read_record(tmp_path / "none.pickle", "x") is None
+
+
+def test_path_outside_the_site_has_no_relative_path(tmp_path):
+    build_ = site_files.Site(str(tmp_path / "site"), tmp_path / "r", {})
+    assert build_.rel(tmp_path / "site" / "posts" / "a" / "index.html") == "posts/a/index.html"
+    assert build_.rel(tmp_path / "site-other" / "index.html") is None
+    assert build_.rel(tmp_path / "elsewhere.html") is None

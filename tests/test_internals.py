@@ -306,6 +306,21 @@ def test_material_search_strips_the_same_attributes_after_indexing_a_page():
         "takes its place in `config.plugins.events['page_context']` and does the same")
 
 
+@pytest.mark.parametrize("content", [
+    "<p>No attributes at all.</p>",
+    '<h2 id="a" data-search-exclude="true">A</h2>\n<p data-search-boost="2">b</p>',
+    '<p>data-search- as text, and <span\tdata-search-x="y">one</span></p>',
+    "",
+])
+def test_search_attributes_go_as_materials_own_pattern_takes_them_out(content):
+    import re
+
+    from build_cache import without_search_attributes
+
+    assert without_search_attributes(content) == re.sub(
+        r"\s?data-search-\w+=\"[^\"]+\"", "", content)
+
+
 def test_plugin_events_are_lists_of_bound_methods():
     from mkdocs.plugins import PluginCollection
 

@@ -16,13 +16,15 @@ one-post edit (hooks/site_files.py says how a file is known unchanged).
 render only the posts whose files are newer than their pages, and the
 listings, tag pages and feeds need every post (it was a traceback). Under
 `mkdocs serve` (hooks/serve_build.py writes only what changed, in memory)
-this hook does nothing. Writes no `page.meta` key.
+this hook does nothing, nor on Windows, whose `st_ctime` is a file's
+creation time, not its last change: there MkDocs empties the folder. Writes no `page.meta` key.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,7 +48,9 @@ _dirty = False
 
 def on_startup(*, command: str, dirty: bool) -> None:
     global _enabled, _dirty
-    _enabled = command == "build" and not dirty
+    # Only where a file's change time is the time of its last write (POSIX:
+    # Linux, macOS); Windows gives its creation time there.
+    _enabled = command == "build" and not dirty and os.name == "posix"
     _dirty = command == "build" and dirty
     if _enabled and not hasattr(utils.write_file, "keeps_site"):
         for name in ("clean_directory", "write_file", "copy_file"):

@@ -335,7 +335,13 @@ def copy(cached: Path, destination: Path) -> None:
 
 def absolute(path: str) -> str | None:
     """A site path as an absolute URL; None without `site_url`."""
-    return urljoin(_build.site_url, path) if _build.site_url else None
+    return joined(_build.site_url, path) if _build.site_url else None
+
+
+# Every rebuild of `mkdocs serve` asks again for each post's card address.
+@functools.lru_cache(maxsize=16384)
+def joined(base: str, path: str) -> str:
+    return urljoin(base, path)
 
 
 def cover(page: Page, files: Files) -> dict:

@@ -235,6 +235,10 @@ def display_path(path: Path, root: Path) -> str:
     Symbolic links are followed (the folder's once per build)."""
     real = (os.path.realpath(path) if os.path.islink(path)
             else os.path.join(real_folder(os.path.dirname(path)), os.path.basename(path)))
+    # Path.relative_to, in string operations (a thousand posts a build).
+    prefix = os.path.join(str(root), "")
+    if real.startswith(prefix):
+        return real[len(prefix):].replace(os.sep, "/")
     try:
         return Path(real).relative_to(root).as_posix()
     except ValueError:

@@ -46,8 +46,10 @@ if TYPE_CHECKING:
 def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
     listed = listed_posts(current().posts)
     pages = [file.page for file in files.documentation_pages() if file.page is not None]
-    # The pages of a listing share one list of posts: its date is found once.
+    # The pages of a listing share one list of posts: its date is found once;
+    # and a post's date once, however many listings show it.
     newest_of: dict[int, str | None] = {}
+    post_dates = {id(post): lastmod(post.meta) for post in current().posts}
     dates = []
     for page in pages:
         posts = page.posts if isinstance(page, Listing) else listed.get(page.file.src_uri)
@@ -55,7 +57,7 @@ def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Enviro
             dates.append(lastmod(page.meta))
         else:
             if id(posts) not in newest_of:
-                newest_of[id(posts)] = newest(posts)
+                newest_of[id(posts)] = newest(posts, post_dates)
             dates.append(newest_of[id(posts)])
     if any(dates):
         # A date still to come (a scheduled post under `mkdocs serve`, or
@@ -94,6 +96,10 @@ def lastmod(meta: dict) -> str | None:
     return None
 
 
-def newest(posts: list) -> str | None:
-    """The newest last change among `posts`, or None for none."""
-    return max((date for post in posts if (date := lastmod(post.meta))), default=None)
+def newest(posts: list, known: dict[int, str | None] | None = None) -> str | None:
+    """The newest last change among `posts`, or None for none; `known`
+    holds dates already found, by the post's id."""
+    known = known or {}
+    return max((date for post in posts
+                if (date := known[id(post)] if id(post) in known else lastmod(post.meta))),
+               default=None)

@@ -17,7 +17,8 @@ A build (`Site`) then, for every file it would write:
 - otherwise writes it and notes what it now holds (`wrote`).
 
 After the build (`finish`), every file of the folder that this build did
-not write or keep is taken out, as MkDocs' emptying would have: a file is
+not write or keep is taken out, as MkDocs' emptying would have (which
+leaves the folder's own hidden entries, and so does this): a file is
 this build's if it was kept, written through `write_file`/`copy_file`, or
 changed since the build began (a plugin's own writes, such as Material's
 search index). What was recorded is removed when a build begins and written
@@ -170,32 +171,45 @@ class Site:
 
     def finish(self) -> tuple[int, int]:
         """Take out the files that are not this build's and record the rest;
-        returns how many files were kept and how many taken out."""
+        returns how many files were kept and how many taken out. What
+        MkDocs' emptying leaves is left too: the folder's own hidden
+        entries (a `.git` of a site deployed by hand, `.nojekyll`)."""
         files: dict[str, tuple[Identity, tuple]] = {}
         removed = 0
-        for parent, _, names in os.walk(self.site_dir, topdown=False):
-            for name in names:
-                path = os.path.join(parent, name)
-                rel = path[len(self.site_dir) + 1:].replace(os.sep, "/")
-                try:
-                    stat = os.lstat(path)
-                except OSError:
-                    continue
-                if is_stale(rel, stat, self.done, self.known, self.start):
-                    os.unlink(path)
-                    removed += 1
-                    continue
-                entry = self.recorded(rel, stat)
-                if entry is not None:
-                    files[rel] = entry
-            if parent != self.site_dir:
-                try:
-                    os.rmdir(parent)  # only if it is empty now
-                except OSError:
-                    pass
+        for entry in os.scandir(self.site_dir):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walked = os.walk(entry.path, topdown=False)
+            else:
+                walked = [(self.site_dir, [], [entry.name])]
+            for parent, _, names in walked:
+                for name in names:
+                    removed += self.sweep(os.path.join(parent, name), files)
+                if parent != self.site_dir:
+                    try:
+                        os.rmdir(parent)  # only if it is empty now
+                    except OSError:
+                        pass
         write_record(self.record, self.site_dir, files)
         kept = sum(1 for rel, entry in self.done.items() if self.known.get(rel) == entry)
         return kept, removed
+
+    def sweep(self, path: str, files: dict) -> int:
+        """Take out the file at `path` if it is not this build's (1), or
+        note what to record of it (0)."""
+        rel = path[len(self.site_dir) + 1:].replace(os.sep, "/")
+        try:
+            stat = os.lstat(path)
+        except OSError:
+            return 0
+        if is_stale(rel, stat, self.done, self.known, self.start):
+            os.unlink(path)
+            return 1
+        entry = self.recorded(rel, stat)
+        if entry is not None:
+            files[rel] = entry
+        return 0
 
     def recorded(self, rel: str, stat: os.stat_result) -> tuple[Identity, tuple] | None:
         """What to record of a file of this build: its identity and what it

@@ -97,6 +97,19 @@ def test_build_takes_out_a_removed_posts_files_and_anything_else_it_did_not_writ
     assert files_of(site) == fresh_site(blog, tmp_path)
 
 
+def test_build_leaves_the_sites_own_hidden_entries_as_mkdocs_clean_does(blog, tmp_path):
+    site = tmp_path / "site"
+    build(blog, site)
+    (site / ".git").mkdir()
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n", encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    (site / "posts" / ".stray").write_text("inside a folder of the site", encoding="utf-8")
+    build(blog, site)
+    assert (site / ".git" / "HEAD").read_text(encoding="utf-8") == "ref: refs/heads/gh-pages\n"
+    assert (site / ".nojekyll").is_file()
+    assert not (site / "posts" / ".stray").exists()
+
+
 def test_site_file_changed_or_removed_by_hand_is_written_again(blog, tmp_path):
     site = tmp_path / "site"
     build(blog, site)

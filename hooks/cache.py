@@ -245,10 +245,14 @@ def place(cached: Path, target: Path, *, link: bool) -> None:
         return
     if site_files.kept_copy(cached, target):
         return
+    site_files.with_room(target, lambda: _copy(cached, target))
+    site_files.copied(cached, target)
+
+
+def _copy(cached: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     shutil.copyfile(cached, target)
-    site_files.copied(cached, target)
 
 
 class placing:  # noqa: N801 - used as `with cache.placing() as placed:`

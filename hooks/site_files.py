@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -269,7 +270,7 @@ def write_file(original: Callable[[bytes, str], None], content: bytes, output_pa
         return
     holds = holds_bytes(content)
     if not site.keep(rel, holds):
-        original(content, output_path)
+        with_room(output_path, lambda: original(content, output_path))
         site.wrote(rel, holds)
 
 
@@ -281,8 +282,50 @@ def copy_file(original: Callable[[str, str], None], source_path: str, output_pat
         return
     holds = holds_copy(source_path)
     if not site.keep(rel, holds):
-        original(source_path, output_path)
+        with_room(output_path, lambda: original(source_path, output_path))
         site.wrote(rel, holds)
+
+
+# What writing a file says when something of another kind is in its way.
+IN_THE_WAY = (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
+
+
+def with_room(path: str | os.PathLike, write: Callable[[], None]) -> None:
+    """`write` the file at `path`; if a file an earlier build left is where
+    one of its folders goes, or a folder where it goes (a file renamed to a
+    folder since, or the other way round; MkDocs' emptying would have taken
+    it out), take that out and write again."""
+    try:
+        write()
+    except IN_THE_WAY:
+        site = active()
+        if site is None or not make_room(site.site_dir, os.path.abspath(path)):
+            raise
+        write()
+
+
+def make_room(site_dir: str, path: str) -> bool:
+    """Take out, within `site_dir`, a file where a folder of `path` goes or a
+    folder where `path` goes; whether there was one. Nothing reached
+    through a symbolic link to outside the site is touched."""
+    real_site = os.path.realpath(site_dir)
+
+    def inside(folder: str) -> bool:
+        real = os.path.realpath(folder)
+        return real == real_site or real.startswith(os.path.join(real_site, ""))
+
+    parent = os.path.dirname(path)
+    while parent.startswith(os.path.join(site_dir, "")):
+        if os.path.lexists(parent) and (os.path.islink(parent) or not os.path.isdir(parent)):
+            if not inside(os.path.dirname(parent)):
+                return False
+            os.unlink(parent)
+            return True
+        parent = os.path.dirname(parent)
+    if os.path.isdir(path) and not os.path.islink(path) and inside(path):
+        shutil.rmtree(path)
+        return True
+    return False
 
 
 def kept_copy(source: str | os.PathLike, target: str | os.PathLike) -> bool:

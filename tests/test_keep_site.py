@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,6 +127,36 @@ def test_site_file_changed_or_removed_by_hand_is_written_again(blog, tmp_path):
     assert page.read_bytes() == good_page
     assert card.read_bytes() == good_card
     assert files_of(site) == fresh_site(blog, tmp_path)
+
+
+def test_build_writes_over_a_file_where_a_folder_goes_and_a_folder_where_a_file_goes(
+        blog, tmp_path):
+    site = tmp_path / "site"
+    build(blog, site)
+    # As if a file had been renamed to a folder since the last build, and
+    # the other way round.
+    shutil.rmtree(site / "tags")
+    (site / "tags").write_text("a file where a folder goes", encoding="utf-8")
+    (site / "404.html").unlink()
+    (site / "404.html" / "inside").mkdir(parents=True)
+    shutil.rmtree(site / POST)
+    (site / POST).write_text("where the post's folder and its card go", encoding="utf-8")
+    build(blog, site)
+    assert files_of(site) == fresh_site(blog, tmp_path)
+
+
+def test_room_is_made_only_inside_the_site(tmp_path):
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "b").write_text("in the way", encoding="utf-8")
+    outside.mkdir()
+    (outside / "c").write_text("not the site's", encoding="utf-8")
+    (site / "link").symlink_to(outside, target_is_directory=True)
+    assert site_files.make_room(str(site), str(site / "a" / "b" / "index.html"))
+    assert not (site / "a" / "b").exists()
+    assert not site_files.make_room(str(site), str(site / "link" / "c" / "index.html"))
+    assert (outside / "c").is_file()
+    assert not site_files.make_room(str(site), str(site / "a" / "new.html"))
 
 
 def test_build_without_a_record_empties_the_folder_as_mkdocs_does(blog, tmp_path):

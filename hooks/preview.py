@@ -36,7 +36,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from serve_reload import reload_if_changed
+from serve_reload import hooks_read, reload_if_changed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,6 +59,7 @@ def on_startup(*, command: str, dirty: bool) -> None:
     if command == "serve":
         # The module global that serve()'s builder calls.
         mkdocs.commands.serve.build = build
+        hooks_read()
     return None
 
 

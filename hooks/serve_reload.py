@@ -8,9 +8,10 @@ that the next build executes the hooks' current source; helper modules that
 hooks import from their own folder are dropped from `sys.modules` too, so
 they are re-read with them.
 
-hooks/preview.py calls `reload_if_changed` before each rebuild: the hooks
-are read again only when the bytes of a file in their folder changed, so a
-save of a post keeps every module (and what it holds for the life of the
+hooks/preview.py calls `hooks_read` when `mkdocs serve` starts and
+`reload_if_changed` before each rebuild: the hooks are read again only when
+the bytes of a file in their folder changed, so a save of a post keeps
+every module (and what it holds for the life of the
 process: loaded fonts, digests of font files) as it was. Without it (a
 project that leaves preview.py out), `on_config` reads them again for
 every build.
@@ -33,6 +34,17 @@ def on_config(config: MkDocsConfig) -> None:
     if not getattr(cache._holder(), "reloads_on_change", False):
         reload_hooks()
     return None
+
+
+def hooks_read() -> None:
+    """The hooks are as MkDocs has just read them (hooks/preview.py, at
+    `mkdocs serve`'s start): `on_config` leaves them, and the first save
+    reads them again only if a file of their folder changed since, instead
+    of every save's first (which also dropped what the modules had loaded:
+    fonts, caches; 0.07-0.1 s of the first save at 1,000 posts)."""
+    holder = cache._holder()
+    holder.reloads_on_change = True
+    holder.hooks_source = source_digest(HOOKS_DIR)
 
 
 def reload_if_changed() -> None:

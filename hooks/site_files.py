@@ -263,27 +263,30 @@ def clean_directory(original: Callable[[str], None], directory: str) -> None:
 
 
 def write_file(original: Callable[[bytes, str], None], content: bytes, output_path: str) -> None:
-    site = active()
-    rel = site.rel(output_path) if site is not None else None
-    if rel is None:
-        original(content, output_path)
-        return
-    holds = holds_bytes(content)
-    if not site.keep(rel, holds):
-        with_room(output_path, lambda: original(content, output_path))
-        site.wrote(rel, holds)
+    put(output_path, lambda: holds_bytes(content), lambda: original(content, output_path))
 
 
 def copy_file(original: Callable[[str, str], None], source_path: str, output_path: str) -> None:
-    site = active()
-    rel = site.rel(output_path) if site is not None else None
-    if rel is None or os.path.isdir(output_path):
+    if os.path.isdir(output_path):  # MkDocs copies into a folder: left to it
         original(source_path, output_path)
         return
-    holds = holds_copy(source_path)
-    if not site.keep(rel, holds):
-        with_room(output_path, lambda: original(source_path, output_path))
-        site.wrote(rel, holds)
+    put(output_path, lambda: holds_copy(source_path),
+        lambda: original(source_path, output_path))
+
+
+def put(output_path: str, holds: Callable[[], tuple | None], write: Callable[[], None]) -> None:
+    """`write` the file at `output_path`, unless the build keeps it as it is
+    (what it `holds` is what the record says); outside a kept site, just
+    `write`."""
+    site = active()
+    rel = site.rel(output_path) if site is not None else None
+    if rel is None:
+        write()
+        return
+    made = holds()
+    if not site.keep(rel, made):
+        with_room(output_path, write)
+        site.wrote(rel, made)
 
 
 # What writing a file says when something of another kind is in its way.

@@ -236,8 +236,9 @@ def place(cached: Path, target: Path, *, link: bool) -> None:
     (`placing`), which copies it into the served folder only if it is not
     there already, knowing it by its identity without reading it. Under
     `mkdocs build`, a copy the last build made is kept if it is still a
-    copy of `cached` as it is (hooks/site_files.py). A built site never
-    shares a file with the cache, so nothing done to one can change the
+    copy of `cached` as it is, or holds its bytes (hooks/site_files.py). A
+    built site never shares a file with the cache (a link in the site is
+    replaced, not written through), so nothing done to one can change the
     other."""
     placed = getattr(_holder(), "placed", None)
     if link and placed is not None:
@@ -250,8 +251,13 @@ def place(cached: Path, target: Path, *, link: bool) -> None:
 
 
 def _copy(cached: Path, target: Path) -> None:
+    # A worker's copy (the build's own process has asked `kept_copy`): not
+    # made if the site holds those bytes already (a build after .cache/ was
+    # removed), else into the file there, unless that is a link.
+    if site_files.active() is None and site_files.same_copy(cached, target):
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
+    site_files.detach(target)
     shutil.copyfile(cached, target)
 
 

@@ -12,6 +12,9 @@ one-post edit (hooks/site_files.py says how a file is known unchanged).
 - `on_post_build`, after every other hook has written: the files that are
   not this build's are taken out and the rest recorded.
 
+Without a record (`.cache/` removed) the folder is not emptied either: a
+file that holds the bytes the build writes is read and left as it is.
+
 `mkdocs build --dirty` stops at `on_pre_build` with one line: MkDocs would
 render only the posts whose files are newer than their pages, and the
 listings, tag pages and feeds need every post (it was a traceback). Under

@@ -14,7 +14,15 @@ A build (`Site`) then, for every file it would write:
 
 - leaves it as it is if the record says it holds those bytes (or is a copy
   of that very source) and its identity is the recorded one (`keep`);
-- otherwise writes it and notes what it now holds (`wrote`).
+- leaves it as it is too if the record does not know it (no record: a
+  build after .cache/ was removed; or a file new to it) and the file holds
+  those very bytes, read and compared (`holds_now`, `same_copy`);
+- otherwise writes it and notes what it now holds (`wrote`), into the file
+  that is there if it is a plain file of one name (a new file costs the
+  file system an inode: about a third of a cold build's system time on
+  this ext4, which looks through its recently freed ones each time), or a
+  new file in place of a symbolic or hard link (`detach`), so that nothing
+  outside the site is written through one.
 
 After the build (`finish`), every file of the folder that this build did
 not write or keep is taken out, as MkDocs' emptying would have (which
@@ -23,10 +31,12 @@ this build's if it was kept, written through `write_file`/`copy_file`, or
 changed since the build began (a plugin's own writes, such as Material's
 search index). What was recorded is removed when a build begins and written
 again only when it ends, so a build that stops half way leaves none, and
-the next one empties the folder as MkDocs does.
+the next one reads every file it would keep.
 
-Only the build's own process keeps files: a forked worker always writes,
-and the build notes what it handed over (`expect_copy`).
+Only the build's own process keeps files by the record: a forked worker
+copies a card into the site unless the file there holds its bytes already
+(hooks/cache.py's `place`), and the build notes what it handed over
+(`expect_copy`).
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import stat as stat_kinds
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -132,8 +143,9 @@ class Site:
         return full[len(prefix):].replace(os.sep, "/")
 
     def begin(self) -> bool:
-        """Start the build without emptying the folder; False if it has to be
-        emptied (no record, or a clock that has not moved past it)."""
+        """Start the build; False if the record is of no use (none, or a
+        clock that has not moved past it), when every file is read before
+        it is kept."""
         os.makedirs(self.site_dir, exist_ok=True)
         mark = os.path.join(self.site_dir, START_MARK)
         with open(mark, "wb") as file:
@@ -156,6 +168,10 @@ class Site:
             return False
         self.done[rel] = before
         return True
+
+    def kept_as_read(self, rel: str, holds: tuple | None) -> None:
+        """The file at `rel`, not in the record, was read and holds `holds`."""
+        self.wrote(rel, holds)
 
     def wrote(self, rel: str, holds: tuple | None) -> None:
         try:
@@ -253,17 +269,19 @@ def stop() -> None:
 
 
 def clean_directory(original: Callable[[str], None], directory: str) -> None:
-    """MkDocs' emptying of the site, left out when the record allows it."""
+    """MkDocs' emptying of the site, left out: `finish` takes out what the
+    build did not write or keep."""
     site = active()
     if site is not None and os.path.abspath(directory) == site.site_dir:
-        if site.begin():
-            return
-        site.known = {}
+        if not site.begin():
+            site.known = {}
+        return
     original(directory)
 
 
 def write_file(original: Callable[[bytes, str], None], content: bytes, output_path: str) -> None:
-    put(output_path, lambda: holds_bytes(content), lambda: original(content, output_path))
+    put(output_path, lambda: holds_bytes(content), lambda: holds_now(output_path, content),
+        lambda: original(content, output_path))
 
 
 def copy_file(original: Callable[[str, str], None], source_path: str, output_path: str) -> None:
@@ -271,12 +289,14 @@ def copy_file(original: Callable[[str, str], None], source_path: str, output_pat
         original(source_path, output_path)
         return
     put(output_path, lambda: holds_copy(source_path),
-        lambda: original(source_path, output_path))
+        lambda: same_copy(source_path, output_path), lambda: original(source_path, output_path))
 
 
-def put(output_path: str, holds: Callable[[], tuple | None], write: Callable[[], None]) -> None:
-    """`write` the file at `output_path`, unless the build keeps it as it is
-    (what it `holds` is what the record says); outside a kept site, just
+def put(output_path: str, holds: Callable[[], tuple | None], holds_already: Callable[[], bool],
+        write: Callable[[], None]) -> None:
+    """`write` the file at `output_path`, unless the build keeps it as it is:
+    what it `holds` is what the record says, or, for a file the record does
+    not know, it `holds_already` the bytes; outside a kept site, just
     `write`."""
     site = active()
     rel = site.rel(output_path) if site is not None else None
@@ -284,9 +304,63 @@ def put(output_path: str, holds: Callable[[], tuple | None], write: Callable[[],
         write()
         return
     made = holds()
-    if not site.keep(rel, made):
-        with_room(output_path, write)
-        site.wrote(rel, made)
+    if site.keep(rel, made):
+        return
+    if rel not in site.known and holds_already():
+        site.kept_as_read(rel, made)
+        return
+    detach(output_path)
+    with_room(output_path, write)
+    site.wrote(rel, made)
+
+
+def plain(path: str | os.PathLike) -> os.stat_result | None:
+    """The file at `path`, if it is a plain file of one name (not a link of
+    either kind); None if not, or if there is none."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return found if stat_kinds.S_ISREG(found.st_mode) and found.st_nlink == 1 else None
+
+
+def detach(path: str | os.PathLike) -> None:
+    """Take out a symbolic link or a file of more than one name at `path`,
+    so that a write there makes a file of the site's own instead of writing
+    through it."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return
+    if stat_kinds.S_ISLNK(found.st_mode) or (stat_kinds.S_ISREG(found.st_mode)
+                                             and found.st_nlink > 1):
+        os.unlink(path)
+
+
+def holds_now(path: str | os.PathLike, content: bytes) -> bool:
+    """Whether the plain file at `path` holds exactly `content`."""
+    found = plain(path)
+    if found is None or found.st_size != len(content):
+        return False
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(content) + 1) == content
+    except OSError:
+        return False
+
+
+def same_copy(source: str | os.PathLike, target: str | os.PathLike) -> bool:
+    """Whether the plain file at `target` holds exactly the bytes of `source`."""
+    found = plain(target)
+    if found is None:
+        return False
+    try:
+        if os.stat(source).st_size != found.st_size:
+            return False
+        with open(source, "rb") as original, open(target, "rb") as copy:
+            return original.read() == copy.read()
+    except OSError:
+        return False
 
 
 # What writing a file says when something of another kind is in its way.
@@ -333,10 +407,19 @@ def make_room(site_dir: str, path: str) -> bool:
 
 def kept_copy(source: str | os.PathLike, target: str | os.PathLike) -> bool:
     """Whether `target` in the site is already a copy of `source` as it is
-    (then this build keeps it)."""
+    (then this build keeps it): as recorded, or, if the record does not
+    know it, as read."""
     site = active()
     rel = site.rel(target) if site is not None else None
-    return rel is not None and site.keep(rel, holds_copy(source))
+    if rel is None:
+        return False
+    holds = holds_copy(source)
+    if site.keep(rel, holds):
+        return True
+    if rel not in site.known and same_copy(source, target):
+        site.kept_as_read(rel, holds)
+        return True
+    return False
 
 
 def copied(source: str | os.PathLike, target: str | os.PathLike) -> None:

@@ -159,17 +159,41 @@ def test_room_is_made_only_inside_the_site(tmp_path):
     assert not site_files.make_room(str(site), str(site / "a" / "new.html"))
 
 
-def test_build_without_a_record_empties_the_folder_as_mkdocs_does(blog, tmp_path):
-    site = tmp_path / "site"
+def test_build_without_a_record_keeps_the_files_that_hold_its_bytes_and_writes_the_rest(
+        blog, tmp_path):
+    site, outside = tmp_path / "site", tmp_path / "outside"
     build(blog, site)
     for record in (blog / ".cache" / "site").iterdir():
         record.unlink()
+    good_page = (site / POST / "index.html").read_bytes()
+    (site / POST / "index.html").write_bytes(good_page.replace(b"<html", b"<HTML", 1))
     (site / "stray.txt").write_text("left from something else", encoding="utf-8")
+    # A page that is a hard link to a file outside the site, and a card that
+    # is a symbolic link to one: the build must not write through either.
+    outside.mkdir()
+    (outside / "linked.html").write_bytes(b"outside, hard-linked")
+    (site / "404.html").unlink()
+    os.link(outside / "linked.html", site / "404.html")
+    (outside / "card.png").write_bytes(b"outside, symlinked")
+    (site / SEED_URL / "card.png").unlink()
+    (site / SEED_URL / "card.png").symlink_to(outside / "card.png")
     before = identities(site)
     build(blog, site)
     after = identities(site)
     assert not (site / "stray.txt").exists()
-    assert all(after[rel] != before[rel] for rel in after if rel in before)
+    assert (outside / "linked.html").read_bytes() == b"outside, hard-linked"
+    assert (outside / "card.png").read_bytes() == b"outside, symlinked"
+    assert not (site / SEED_URL / "card.png").is_symlink()
+    assert (site / "404.html").stat().st_nlink == 1
+    # The page with other bytes is written into the file that is there.
+    assert after[f"{POST}/index.html"][1] == before[f"{POST}/index.html"][1]
+    assert after[f"{POST}/index.html"] != before[f"{POST}/index.html"]
+    # The files that held the build's bytes are left as they were.
+    assert after[f"{SEED_URL}index.html"] == before[f"{SEED_URL}index.html"]
+    assert all(after[rel] == before[rel] for rel in after if rel.startswith("assets/"))
+    rewritten = {rel for rel in after if after[rel] != before.get(rel)}
+    assert len(rewritten) < len(after) // 4, sorted(rewritten)
+    assert files_of(site) == fresh_site(blog, tmp_path)
 
 
 def test_dirty_build_stops_with_one_line_and_leaves_the_site_alone(blog, tmp_path):
@@ -278,3 +302,47 @@ def test_path_outside_the_site_has_no_relative_path(tmp_path):
     assert build_.rel(tmp_path / "site" / "posts" / "a" / "index.html") == "posts/a/index.html"
     assert build_.rel(tmp_path / "site-other" / "index.html") is None
     assert build_.rel(tmp_path / "elsewhere.html") is None
+
+
+def test_file_holds_bytes_only_if_it_is_a_plain_file_with_exactly_them(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<p>a</p>")
+    assert site_files.holds_now(page, b"<p>a</p>")
+    assert not site_files.holds_now(page, b"<p>b</p>")
+    assert not site_files.holds_now(page, b"<p>a</p>\n")
+    assert not site_files.holds_now(tmp_path / "missing.html", b"")
+    (tmp_path / "hard.html").hardlink_to(page)
+    assert not site_files.holds_now(page, b"<p>a</p>")
+    link = tmp_path / "link.html"
+    link.symlink_to(tmp_path / "hard.html")
+    assert not site_files.holds_now(link, b"<p>a</p>")
+
+
+def test_copy_holds_its_sources_bytes_only_as_a_plain_file(tmp_path):
+    source, copy = tmp_path / "card.png", tmp_path / "site-card.png"
+    source.write_bytes(b"png bytes")
+    shutil.copyfile(source, copy)
+    assert site_files.same_copy(source, copy)
+    copy.write_bytes(b"png bytez")
+    assert not site_files.same_copy(source, copy)
+    copy.unlink()
+    copy.symlink_to(source)
+    assert not site_files.same_copy(source, copy)
+    assert not site_files.same_copy(tmp_path / "missing.png", source)
+
+
+def test_detach_takes_out_links_only(tmp_path):
+    plain, other = tmp_path / "plain", tmp_path / "other"
+    plain.write_bytes(b"x")
+    other.write_bytes(b"y")
+    site_files.detach(plain)
+    assert plain.read_bytes() == b"x"
+    hard = tmp_path / "hard"
+    hard.hardlink_to(other)
+    site_files.detach(hard)
+    assert not hard.exists() and other.read_bytes() == b"y"
+    soft = tmp_path / "soft"
+    soft.symlink_to(other)
+    site_files.detach(soft)
+    assert not soft.is_symlink() and other.read_bytes() == b"y"
+    site_files.detach(tmp_path / "missing")

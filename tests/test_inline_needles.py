@@ -82,6 +82,29 @@ def test_the_blogs_parser_gives_most_inline_patterns_needles_smartys_included():
     assert all(isinstance(pattern.compiled_re, Needled) for pattern in smarty)
 
 
+def test_a_pattern_whose_needles_a_text_lacks_is_not_even_applied():
+    md, plain = blog_parsers()
+    applied: dict[str, int] = {}
+    for name, parser in (("needled", md), ("plain", plain)):
+        inline = parser.treeprocessors["inline"]
+        apply = inline._InlineProcessor__applyPattern
+
+        def counting(*args, _apply=apply, _name=name):
+            applied[_name] = applied.get(_name, 0) + 1
+            return _apply(*args)
+
+        inline._InlineProcessor__applyPattern = counting
+        parser.reset()
+        assert parser.convert("Plain words and nothing else in them") == (
+            "<p>Plain words and nothing else in them</p>")
+    text = "Plain words and nothing else in them"
+    patterns = md.treeprocessors["inline"].inlinePatterns
+    may_match = [pattern for pattern in patterns if not isinstance(pattern.compiled_re, Needled)
+                 or any(char in text for char in pattern.compiled_re.chars)]
+    assert applied["plain"] == len(patterns)
+    assert applied["needled"] == len(may_match) < len(patterns) // 2
+
+
 # Every inline construct of this blog's extensions, in text that has some
 # needles and not others.
 EVERY_INLINE = """\

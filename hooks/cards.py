@@ -324,7 +324,8 @@ def draw_later(card: Card, cached: Path, destination: Path) -> concurrent.future
     sys.modules.setdefault(card_layout.__name__, card_layout)
     if _build.pool is None:
         _build.pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork"))
+            max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork"),
+            initializer=card_layout.ready_worker)
     return _build.pool.submit(card_layout.save, card, FONTS, cached, (destination,))
 
 

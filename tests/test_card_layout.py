@@ -4,6 +4,8 @@ its fonts: every character of a CJK or emoji title has a real glyph."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -37,6 +39,9 @@ from card_layout import (
     wrap,
 )
 from cards import FONTS, card_key
+from support import ROOT
+
+HOOK_PATHS = [str(ROOT / "hooks"), str(ROOT / "tests")]
 
 
 def width(text: str) -> int:
@@ -344,3 +349,35 @@ def test_a_card_drawn_on_a_cached_frame_is_the_card_drawn_afresh():
         frame.cache_clear()
         text_at.cache_clear()
         assert draw(card, FONTS).tobytes() == drawn, card.title
+
+
+DRAW_IN_A_PROCESS = """
+import resource, sys
+sys.path[:0] = sys.argv[2:]
+import card_layout
+from card_layout import Card
+from cards import FONTS
+if sys.argv[1] == "ready":
+    card_layout.ready_worker()
+def draw(count):
+    for number in range(count):
+        card = Card("expectedwrong", "hindsight", f"A title of some length, number {number}",
+                    "A deck that runs to a second line of the card, as decks do.", "2 min read")
+        card_layout.png(card_layout.draw(card, FONTS))
+draw(5)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+draw(20)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's mallopt")
+def test_a_process_ready_to_draw_cards_keeps_their_memory_for_the_next_ones():
+    def faults(mode: str) -> int:
+        done = subprocess.run([sys.executable, "-c", DRAW_IN_A_PROCESS, mode, *HOOK_PATHS],
+                              capture_output=True, text=True, timeout=120, check=True)
+        return int(done.stdout.split()[-1])
+
+    # Each card maps its buffers afresh: hundreds of page faults a card.
+    assert faults("as-is") > 20 * 100
+    assert faults("ready") < 20 * 5

@@ -323,10 +323,18 @@ def draw_later(card: Card, cached: Path, destination: Path) -> concurrent.future
     # takes out of sys.modules at every build.
     sys.modules.setdefault(card_layout.__name__, card_layout)
     if _build.pool is None:
+        # One CPU is the build's own, which renders the pages meanwhile: one
+        # worker more than the other CPUs slows it (3 processes on 2 CPUs)
+        # and draws no sooner than it is done.
         _build.pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("fork"),
-            initializer=card_layout.ready_worker)
+            max_workers=card_workers(os.cpu_count()),
+            mp_context=multiprocessing.get_context("fork"), initializer=card_layout.ready_worker)
     return _build.pool.submit(card_layout.save, card, FONTS, cached, (destination,))
+
+
+def card_workers(cpus: int | None) -> int:
+    """Card workers: one per CPU but the build's own, and at least one."""
+    return max((cpus or 1) - 1, 1)
 
 
 def copy(cached: Path, destination: Path) -> None:

@@ -16,7 +16,7 @@ from PIL import Image, ImageColor
 from test_html_valid import vnu
 
 from card_layout import ACCENT, INK, MUTED, PAPER
-from cards import INLINE_MISSES
+from cards import INLINE_MISSES, card_workers
 from front_matter import check_image, check_image_file
 from support import (
     ROOT,
@@ -346,3 +346,7 @@ def test_a_cover_leaves_the_reading_order_of_the_post_as_it_was(blog, page):
             "The first paragraph of the body.") in rendered
     # Drawn at the column's width, in its own proportions.
     assert box and abs(box["width"] / box["height"] - 1600 / 900) < 0.01
+
+
+def test_cards_are_drawn_by_one_worker_per_cpu_but_the_builds_own():
+    assert [card_workers(cpus) for cpus in (None, 1, 2, 4)] == [1, 1, 1, 3]

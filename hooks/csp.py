@@ -20,7 +20,7 @@ The hashes are of the page as it is written: `on_post_page` (and
 listed last in mkdocs.yml), after every hook that changes the page. Data
 blocks (`application/json`, `application/ld+json`) are not run by a browser
 and are not checked against the policy, so they get no hash. Reading the page
-takes about 0.1-0.3 ms (benchmarks/csp_cost.py).
+takes about 0.07 ms (benchmarks/csp_cost.py).
 
 A writer who embeds something from another host widens the policy in
 mkdocs.yml, `extra.csp`: directive -> list of sources, added to the site's
@@ -111,12 +111,26 @@ ELEMENT = re.compile(
 )
 # A style attribute (outside comments, scripts and styles), its name in any
 # ASCII case (`(?ai:...)`: not "ſtyle", which Unicode case folding would
-# take). Searched in the page itself: lowercasing a copy first with
-# str.translate took 13 times as long as this search (0.7 ms a page). One
-# found in text rather than in a tag only adds a hash of a style the page
-# has anyway.
+# take). Tried where a lowercased copy of the page's bytes says "style"
+# (`style_attribute_matches`; lowercasing the text with str.translate took
+# 13 times as long as searching it, 0.7 ms a page). One found in text
+# rather than in a tag only adds a hash of a style the page has anyway.
 STYLE_ATTRIBUTE = re.compile(r"""(?ai:style)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
-# What may come before an attribute name in a tag (HTML whitespace, or "/").
+# Where a match of ELEMENT can begin: "<!--", or "<" and a word that
+# IGNORECASE takes for script or style, letter by letter (it takes the long
+# s, U+017F, for "s" and the dotted and dotless I, U+0130 and U+0131, for
+# "i"). Found by a search for "<" with no case folding, which is quick.
+ELEMENT_START = re.compile(
+    "<(?:!--|[sS\u017f](?:[cC][rR][iI\u0130\u0131][pP][tT]|[tT][yY][lL][eE]))")
+# ELEMENT's start tag, and the end tag its back-reference finds after a
+# start tag named in ASCII: a letter of the name as written, in either
+# case (the dotted I too for "i", as IGNORECASE compares a back-reference).
+START_TAG = re.compile(r"<(script|style)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+                       re.IGNORECASE)
+END_TAG = {
+    "script": re.compile("</[sS][cC][rR][iI\u0130][pP][tT](?=[\\s/>])"),
+    "style": re.compile("</[sS][tT][yY][lL][eE](?=[\\s/>])"),
+}
 BEFORE_ATTRIBUTE = frozenset(" \t\n\f\r/")
 ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 HEAD = re.compile(r"<head(?=[\s>])[^>]*>", re.IGNORECASE)
@@ -285,10 +299,9 @@ def inline_code(html: str) -> Inline:
     normalized and (in attributes) character references decoded as the
     HTML parser does."""
     scripts, styles, outside, end = [], [], [], 0
-    for match in ELEMENT.finditer(html):
-        outside.append(html[end:match.start()])
-        end = match.end()
-        tag, attributes, text = match.groups()
+    for start, stop, tag, attributes, text in elements(html):
+        outside.append(html[end:start])
+        end = stop
         if tag is None:
             continue
         if tag.lower() == "script":
@@ -300,10 +313,70 @@ def inline_code(html: str) -> Inline:
     return Inline(tuple(scripts), tuple(styles), tuple(style_attributes(" ".join(outside))))
 
 
+def elements(html: str):
+    """ELEMENT.finditer(html) as (start, end, tag, attributes, text): a
+    comment's tag is None. ELEMENT is tried only where ELEMENT_START finds
+    one can begin, and in parts: a comment ends at the first "-->"; a
+    script's or style's start tag is START_TAG, its end the first END_TAG
+    after it (a name not in ASCII, such as "ſcript", is left to ELEMENT).
+    The lazy `(.*?)</\\1` of ELEMENT tried an end tag at every character
+    of a script's text."""
+    end = 0
+    for start in ELEMENT_START.finditer(html):
+        at = start.start()
+        if at < end:  # inside the last match: finditer goes on after it
+            continue
+        found = element_at(html, at)
+        if found is not None:
+            yield found
+            end = found[1]
+
+
+def element_at(html: str, at: int) -> tuple[int, int, str | None, str, str] | None:
+    """ELEMENT.match(html, at), as `elements` gives it."""
+    if html.startswith("<!--", at):
+        close = html.find("-->", at + 4)
+        return None if close == -1 else (at, close + 3, None, None, None)
+    tag = START_TAG.match(html, at)
+    if tag is None:
+        return None
+    name = tag.group(1)
+    ending = END_TAG.get(name.lower()) if name.isascii() else None
+    if ending is None:
+        match = ELEMENT.match(html, at)
+        return None if match is None else (at, match.end(), *match.groups())
+    closing = ending.search(html, tag.end())
+    if closing is None:
+        return None
+    return (at, closing.end(), name, tag.group(2), html[tag.end():closing.start()])
+
+
+def style_attribute_matches(html: str):
+    """STYLE_ATTRIBUTE.finditer(html): the same matches, STYLE_ATTRIBUTE
+    tried only where the text says "style" in some ASCII case. A text of
+    one byte a character (Latin-1, ASCII's superset) is looked through as
+    its bytes, in lower case (bytes.lower changes only A-Z, the very case
+    folding of the pattern's "style"), whose offsets are the text's; any
+    other text is searched by the pattern itself."""
+    try:
+        lowered = html.encode("latin-1").lower()
+    except UnicodeEncodeError:
+        yield from STYLE_ATTRIBUTE.finditer(html)
+        return
+    at = lowered.find(b"style")
+    while at != -1:
+        match = STYLE_ATTRIBUTE.match(html, at)
+        if match is not None:
+            yield match
+            at = lowered.find(b"style", match.end())
+        else:
+            at = lowered.find(b"style", at + 1)
+
+
 def style_attributes(html: str) -> list[str]:
     """The value of each style attribute in `html`, decoded."""
     values = []
-    for match in STYLE_ATTRIBUTE.finditer(html):
+    for match in style_attribute_matches(html):
         if match.start() == 0 or html[match.start() - 1] not in BEFORE_ATTRIBUTE:
             continue
         group = next(group for group in (1, 2, 3) if match.start(group) != -1)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
+import re
 import sys
 from pathlib import Path
 
@@ -31,19 +33,68 @@ from support import (
 sys.path.insert(0, str(ROOT / "hooks"))
 from csp import (  # noqa: E402
     BASE,
+    ELEMENT,
+    END_TAG,
+    STYLE_ATTRIBUTE,
     Inline,
     applies,
     check_extra,
+    elements,
     inline_code,
     page_hashes,
     policy,
     runs,
     sha256_source,
+    style_attribute_matches,
     widened,
     with_policy,
 )
 
 # -- Pure helpers -------------------------------------------------------------
+
+# Pieces of pages that scanning for inline code can get wrong: tags in any
+# case (and in the letters Unicode case folding takes for ASCII ones),
+# unclosed and nested ones, comments, quotes, style attributes.
+PIECES = ["<script>", "</script>", "<SCRIPT type='x'>", "</ScR\u0130pt>", "</scr\u0131pt >",
+          "<\u017fcript>", "</\u017fcript>", "<style>", "</STYLE>", "</style", "<!--", "-->",
+          "<!-->", '"', "'", ">", "<", "/", " ", "\n", "a", "style=", "STYLE = 'x'", "sTyLe=y",
+          "<scriptx>", "<script/>", "</script/>", "<styl\u00e9>", "\u0130", "x</script>y",
+          "\u6a21", "\u00b7"]
+
+
+def scrambled_pages(count: int) -> list[str]:
+    rng = random.Random(7)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14))) for _ in range(count)]
+
+
+def test_elements_are_what_the_element_pattern_finds_in_the_page():
+    for html in scrambled_pages(4000):
+        assert list(elements(html)) == [(match.start(), match.end(), *match.groups())
+                                         for match in ELEMENT.finditer(html)], html
+
+
+def test_style_attributes_are_found_where_the_pattern_finds_them():
+    for html in scrambled_pages(4000):
+        assert [match.span() for match in style_attribute_matches(html)] == [
+            match.span() for match in STYLE_ATTRIBUTE.finditer(html)], html
+
+
+def test_an_end_tag_is_spelt_in_the_letters_ignorecase_takes_for_the_start_tags():
+    """END_TAG's letters are those Python's IGNORECASE takes for each letter
+    of the name in a back-reference, found by trying every character of the
+    Basic Multilingual Plane (no character past it has a case mapping to or
+    from ASCII)."""
+    characters = [chr(code) for code in range(0x10000)
+                  if not 0xD800 <= code < 0xE000 and chr(code) != "\n"]
+    for name, pattern in END_TAG.items():
+        for at, letter in enumerate(name):
+            text = "\n".join(letter + character for character in characters)
+            taken = {match.group(0)[1] for match in
+                     re.finditer(rf"(?im)^({letter})\1$", text)}
+            tags = "\n".join(f"</{name[:at]}{character}{name[at + 1:]}>"
+                             for character in characters)
+            spelt = {tags[match.start() + 2 + at] for match in pattern.finditer(tags)}
+            assert spelt == taken, (name, letter)
 
 
 @pytest.mark.parametrize(("attributes", "expected"), [

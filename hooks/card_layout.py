@@ -511,6 +511,18 @@ def ready_worker() -> None:
         pass
 
 
+def save_all(cards: Sequence[tuple[Card, Path, Sequence[Path]]],
+             fonts: Fonts) -> tuple[int, str] | None:
+    """`save` each (card, target, copies); the number of the first that
+    failed and its error, or None."""
+    for number, (card, target, copies) in enumerate(cards):
+        try:
+            save(card, fonts, target, copies)
+        except Exception as error:  # noqa: BLE001 - reported by the build, with its post
+            return number, str(error)
+    return None
+
+
 def save(card: Card, fonts: Fonts, target: Path, copies: Sequence[Path] = ()) -> Path:
     """Draw `card` into the PNG file `target`, whole or not at all (another
     build may read the cache at the same time), and copy it to `copies`

@@ -74,6 +74,9 @@ INLINE_MISSES = 8
 # Fewer cached cards to copy than this and they are copied by the build's
 # own process: forking it costs about as much as creating 30 files.
 MIN_COPIES = 32
+# Cards handed to a worker as one task: each task costs the build's own
+# process a round of pickling and thread hand-offs (its pool's threads).
+BATCH = 25
 FONT_DIR = Path(manimgx_fonts.__file__).parent
 FONTS = Fonts(
     serif=fontpkg_noto_serif.ROOT / "files" / "NotoSerif[wdth,wght].ttf",
@@ -98,6 +101,8 @@ class Build:
     pool: concurrent.futures.ProcessPoolExecutor | None = None
     # (drawing, cached file, where it goes in the site, the post's path)
     pending: list = field(default_factory=list)
+    # (card, cached file, copies, the post's path) not handed over yet.
+    batch: list = field(default_factory=list)
     # The names of the cached cards this build uses, and how many posts it
     # gave a card or cover (all of them, unless `--dirty` left some out).
     used: set = field(default_factory=set)
@@ -173,6 +178,7 @@ def publish_posts(config: MkDocsConfig) -> None:
         noted = [note for note in noted if note[2] not in copying]
     for card, cached, destination, source in noted:
         place(card, cached, destination, source)
+    hand_over()
 
 
 def copy_all(copies: list[tuple[Path, Path]], sending) -> None:
@@ -232,11 +238,15 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
 def on_post_build(*, config: MkDocsConfig) -> None:
     try:
         wait_for_copier()
-        for drawing, _cached, _target, source in _build.pending:
+        hand_over()
+        for drawing, sources in _build.pending:
             try:
-                drawing.result()
-            except Exception as e:  # a worker's error, shown as one line
-                raise PluginError(f"{source}: card: could not be drawn ({e})") from e
+                failed = drawing.result()
+            except Exception as e:  # a worker that ended, shown as one line
+                raise PluginError(f"{sources[0]}: card: could not be drawn ({e})") from e
+            if failed is not None:
+                number, error = failed
+                raise PluginError(f"{sources[number]}: card: could not be drawn ({error})")
     finally:
         stop()
     if not serving() and _build.posts >= len(current().posts):
@@ -275,6 +285,7 @@ def stop() -> None:
         _build.pool = None
     if _build:
         _build.pending.clear()
+        _build.batch.clear()
 
 
 def publish(card: Card, target: str, source: str) -> dict:
@@ -299,8 +310,7 @@ def place(card: Card, cached: Path, destination: Path, source: str) -> None:
     else:
         _build.cache.mkdir(parents=True, exist_ok=True)
         _build.misses += 1
-        drawing = draw_later(card, cached, destination)
-        if drawing is None:
+        if not draw_later(card, cached, destination, source):
             try:
                 card_layout.save(card, FONTS, cached)
             except Exception as e:  # a font or Pillow error, shown as one line
@@ -308,17 +318,17 @@ def place(card: Card, cached: Path, destination: Path, source: str) -> None:
             copy(cached, destination)
         else:
             site_files.expect_copy(cached, destination)
-            _build.pending.append((drawing, cached, destination, source))
 
 
-def draw_later(card: Card, cached: Path, destination: Path) -> concurrent.futures.Future | None:
-    """Hand a missing card to the workers, which draw it into the cache and
-    copy it to `destination` in the site; they are started on the first miss past
-    INLINE_MISSES; None to draw it now. Workers are forked, and only under
+def draw_later(card: Card, cached: Path, destination: Path, source: str) -> bool:
+    """Note a missing card for the workers, which draw it into the cache and
+    copy it to `destination` in the site, BATCH cards a task (`hand_over`);
+    they are started on the first miss past INLINE_MISSES; False to draw it
+    now. Workers are forked, and only under
     `mkdocs build` on Linux: `mkdocs serve` runs threads, which a fork
     would copy mid-step, and other systems start processes slowly."""
     if _build.misses <= INLINE_MISSES or serving() or sys.platform != "linux":
-        return None
+        return False
     # Workers find `save` by its module's name, which hooks/serve_reload.py
     # takes out of sys.modules at every build.
     sys.modules.setdefault(card_layout.__name__, card_layout)
@@ -329,7 +339,19 @@ def draw_later(card: Card, cached: Path, destination: Path) -> concurrent.future
         _build.pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=card_workers(os.cpu_count()),
             mp_context=multiprocessing.get_context("fork"), initializer=card_layout.ready_worker)
-    return _build.pool.submit(card_layout.save, card, FONTS, cached, (destination,))
+    _build.batch.append((card, cached, (destination,), source))
+    if len(_build.batch) >= BATCH:
+        hand_over()
+    return True
+
+
+def hand_over() -> None:
+    """The cards noted for the workers, as one task."""
+    if not _build.batch:
+        return
+    batch, _build.batch = _build.batch, []
+    drawing = _build.pool.submit(card_layout.save_all, [item[:3] for item in batch], FONTS)
+    _build.pending.append((drawing, [item[3] for item in batch]))
 
 
 def card_workers(cpus: int | None) -> int:

@@ -35,6 +35,7 @@ from card_layout import (
     grey,
     load,
     png,
+    save_all,
     text_at,
     wrap,
 )
@@ -381,3 +382,15 @@ def test_a_process_ready_to_draw_cards_keeps_their_memory_for_the_next_ones():
     # Each card maps its buffers afresh: hundreds of page faults a card.
     assert faults("as-is") > 20 * 100
     assert faults("ready") < 20 * 5
+
+
+def test_cards_saved_as_one_task_report_the_first_that_failed_by_its_number(tmp_path):
+    card = Card("expectedwrong", "hindsight", "A title", "A deck.", "1 min read")
+    good, missing = tmp_path / "good.png", tmp_path / "no-such-folder" / "bad.png"
+    assert save_all([(card, good, ())], FONTS) is None
+    number, error = save_all([(card, tmp_path / "first.png", ()), (card, missing, ()),
+                              (card, tmp_path / "third.png", ())], FONTS)
+    assert number == 1
+    assert "no-such-folder" in error
+    assert Image.open(good).size == Image.open(tmp_path / "first.png").size
+    assert not (tmp_path / "third.png").exists()

@@ -49,15 +49,16 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import ahead
 import cache
 import jinja2
 from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
-from posts import COMMAND_ENV, serving
+from posts import COMMAND_ENV, Post, serving
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -139,6 +140,16 @@ def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Enviro
     env.ew_page_memo = cache.table(f"pages-{theme_version(config)}")
     # Pages are complete from here on: their summaries can be kept.
     _kept.clear()
+    # Their search entries can be made beside the build (hooks/ahead.py);
+    # before hooks/cards.py (listed after this hook) starts its worker.
+    search = config.plugins.get("material/search")
+    index = getattr(search, "search_index", None)
+    if (not serving() and isinstance(getattr(index, "add_entry_from_context", None), SearchMemo)
+            and search.config.enabled):
+        ahead.offer(index, [file.page for file in files.documentation_pages(
+            inclusion=InclusionLevel.is_included) if isinstance(file.page, Post)])
+    else:
+        ahead.withdraw()
     return None
 
 
@@ -334,6 +345,8 @@ class SearchMemo:
     def __call__(self, page: Page) -> None:
         key = key_digest(("search", page.content, *search_inputs(page)), 3)
         kept = self.memo.get(key)
+        if kept is None and ahead.collect():
+            kept = self.memo.get(key)
         if kept is None:
             start = len(self.index.entries)
             self.add(self.index, page)

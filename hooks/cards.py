@@ -16,7 +16,8 @@ Under `mkdocs build`, every post's card is worked out at `on_env`, when the
 posts are read (`publish_posts`): past the first few, missing cards are
 drawn by worker processes, which copy each into the site too, and cached
 ones are copied into the site by a forked process of their own, while
-MkDocs renders the pages; both are waited for in `on_post_build`.
+MkDocs renders the pages; both are waited for in `on_post_build`. The
+workers make the posts' search entries first (hooks/ahead.py).
 
 Writes `page.meta["card"]` (`url`, absolute; `width`, `height`, `alt`,
 `type`) on posts, and `page.meta["cover"]` (`src`, site-relative; `width`,
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+import ahead
 import cache
 import fontpkg_noto_serif
 import manimgx_fonts
@@ -339,6 +341,10 @@ def draw_later(card: Card, cached: Path, destination: Path, source: str) -> bool
         _build.pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=card_workers(os.cpu_count()),
             mp_context=multiprocessing.get_context("fork"), initializer=card_layout.ready_worker)
+        # The posts' search entries first (hooks/ahead.py): the build needs
+        # them as it renders, the cards only at its end.
+        sys.modules.setdefault(ahead.__name__, ahead)
+        ahead.hand(_build.pool)
     _build.batch.append((card, cached, (destination,), source))
     if len(_build.batch) >= BATCH:
         hand_over()

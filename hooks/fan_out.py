@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import cache
+from ahead import FAN_OUT_ENV
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import InclusionLevel
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mkdocs.plugins.expectedwrong.fan_out")
 
-FAN_OUT_ENV = "EW_FAN_OUT"
 # Fewer posts to render and the fork costs more than it saves: forking the
 # build's process takes about 17 ms (hooks/cards.py), a post's Markdown and
 # read time about 3 ms at 1,000 posts.

@@ -8,6 +8,7 @@ so that each test knows the workers did take part.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,15 +75,26 @@ def workers_reported(result: subprocess.CompletedProcess) -> int:
     return sum("A worker read" in line for line in (result.stdout + result.stderr).splitlines())
 
 
+def indexed_ahead(result: subprocess.CompletedProcess) -> int:
+    """How many pages' search entries the card worker made (hooks/ahead.py)."""
+    found = re.findall(r"The card worker made the search entries of (\d+) pages",
+                       result.stdout + result.stderr)
+    return sum(map(int, found))
+
+
 def test_fanned_out_cold_build_writes_the_same_site_as_one_process(tmp_path):
     fanned = blog(tmp_path / "fanned")
     single = blog(tmp_path / "single")
     cold = build(fanned, tmp_path / "site-fanned", "2")
     assert cold.returncode == 0, cold.stderr
     assert workers_reported(cold) == 2, cold.stderr
+    # Every post's search entries came from the card worker.
+    published = len(list((tmp_path / "site-fanned" / "posts").glob("*/index.html")))
+    assert indexed_ahead(cold) == published > 30, cold.stderr
     alone = build(single, tmp_path / "site-single", "0")
     assert alone.returncode == 0, alone.stderr
     assert workers_reported(alone) == 0
+    assert indexed_ahead(alone) == 0
     expected = files_of(tmp_path / "site-single")
     assert "sitemap.xml" in expected and "search/search_index.json" in expected
     found = files_of(tmp_path / "site-fanned")

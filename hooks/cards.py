@@ -236,7 +236,8 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
 
 # Before Material's search plugin (0) writes its index: the workers are
 # gone before the build's largest step (at 10,000 posts, 120 MiB less).
-@event_priority(100)
+# After hooks/feeds.py (50), which the build's process writes meanwhile.
+@event_priority(40)
 def on_post_build(*, config: MkDocsConfig) -> None:
     try:
         wait_for_copier()

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 
 import cache
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from posts import current, is_draft, tag_slug
 
 from blog_pages import group_tags, post_tags
@@ -73,6 +74,9 @@ class Feed:
     author: str
 
 
+# Before hooks/cards.py (40) waits for its worker, which is often still
+# drawing when the last page is written.
+@event_priority(50)
 def on_post_build(*, config: MkDocsConfig) -> None:
     if not config.site_url:
         raise PluginError("hooks/feeds.py: feeds need `site_url` in mkdocs.yml.")

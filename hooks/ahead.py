@@ -48,10 +48,12 @@ _tasks: list[concurrent.futures.Future] = []
 
 
 def offer(index, posts: list[Page]) -> None:
-    """The search index and the posts, in the order the build renders them
-    (none with EW_FAN_OUT=0)."""
+    """The search index and the posts, in the order the build renders them;
+    none with EW_FAN_OUT=0, or if the "search" memo table has entries (not
+    a cold build: most are found there)."""
     global _offer
-    _offer = None if os.environ.get(FAN_OUT_ENV) == "0" else (
+    cold = not cache.table("search").entries
+    _offer = None if os.environ.get(FAN_OUT_ENV) == "0" or not cold else (
         index, {post.file.src_uri: post for post in posts})
     _tasks.clear()
 
@@ -93,6 +95,10 @@ def search_entries(uris: list[str]) -> dict:
     index, posts = _offer
     entries = cache.table("search").entries
     before = dict(entries)
+    start = len(index.entries)
     for uri in uris:
         index.add_entry_from_context(posts[uri])
+    # The index's own entries are of no use here: at 10,000 posts, they
+    # would hold every post's text in this process too.
+    del index.entries[start:]
     return {key: value for key, value in entries.items() if before.get(key) is not value}

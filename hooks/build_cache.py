@@ -46,13 +46,14 @@ import logging
 import os
 import pickle
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ahead
 import cache
 import jinja2
-from jinja2 import FileSystemBytecodeCache
+import precompile
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
@@ -128,12 +129,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
 
 
 def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
-    folder = project_root(config) / cache.CACHE_DIR / "jinja"
+    folder = jinja_folder(config)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        # With the templates compiled beside a cold build, if it started that.
+        env.bytecode_cache = precompile.Precompiled(str(folder), env)
     except OSError:
-        pass  # a project folder that cannot be written: templates compile anew
+        precompile.stop()  # a project folder that cannot be written: templates compile anew
     env.template_class = MemoTemplate
     if env.cache is not None:
         env.cache.clear()
@@ -156,13 +158,20 @@ def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Enviro
 # After every other hook.
 @event_priority(-1000)
 def on_post_build(*, config: MkDocsConfig) -> None:
+    precompile.stop()
     cache.end_build()
     if os.environ.get(COMMAND_ENV) != "serve":
         cache.save(project_root(config))
     return None
 
 
+def on_build_error(*, error: Exception) -> None:
+    precompile.stop()
+    return None
+
+
 def on_shutdown() -> None:
+    precompile.stop()
     root = getattr(on_shutdown, "root", None)
     if root is not None:
         cache.save(root)
@@ -173,7 +182,24 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     # `mkdocs build` saved the tables at on_post_build already.
     if os.environ.get(COMMAND_ENV) == "serve":
         on_shutdown.root = project_root(config)
+    elif (sys.platform == "linux" and os.environ.get(ahead.FAN_OUT_ENV) != "0"
+          and not compiled_templates(jinja_folder(config))):
+        # A cold build: the theme's templates are compiled beside it.
+        precompile.start(config)
     return None
+
+
+def jinja_folder(config: MkDocsConfig) -> Path:
+    """Where Jinja keeps the compiled templates between builds."""
+    return project_root(config) / cache.CACHE_DIR / "jinja"
+
+
+def compiled_templates(folder: Path) -> bool:
+    """Whether `folder` holds any compiled template."""
+    try:
+        return any(name.endswith(".cache") for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 class MemoTemplate(jinja2.Template):

@@ -11,12 +11,21 @@ read does, the posts left to render are shared out:
   the first share of the posts, in the order MkDocs reads pages; each worker
   takes one of the later shares and runs for each post what MkDocs'
   `_populate_page` would (`on_pre_page`, `read_source`, `on_page_markdown`,
-  `render`, `on_page_content`) on its forked copy, then sends back only the
-  memo entries it made, with its own output sent to /dev/null.
-- `on_pre_page` (first of all hooks): when MkDocs' own, unchanged reading
-  reaches a worker's first post, having done its own share meanwhile, the
-  process takes that worker's entries into its tables. Every post after
-  finds its steps kept, and the rest of the build is what it always is.
+  `render`, `on_page_content`) on its forked copy, from the last post of
+  its share back (the first worker on into the process's share), sending
+  the memo entries it made every few posts, with its own output sent to
+  /dev/null.
+- `on_pre_page` (first of all hooks): as MkDocs' own, unchanged reading
+  goes through the posts, the process says which post it is at (a number
+  in memory it shares with the workers) and takes into its tables the
+  entries the workers have sent by then. A post whose entries are there is
+  found read; any other it reads itself, so it reads on into a worker's
+  share until it meets the posts that worker has read, and a worker stops
+  at the first post the process has reached. Neither waits for the other:
+  a slow worker (a busy CPU) leaves more posts to the process, and the
+  rest of the build is what it always is.
+- `on_env`: every post is read; a worker ends at its next post, and its
+  last entries are not needed.
 
 Nothing depends on the workers: a result they made from other inputs is
 under another key, never found; a worker that fails or dies is ignored, and
@@ -36,11 +45,14 @@ At 1,000 posts on 2 cores shared with another job (load about 1.5), a cold
 build with its cards kept takes 8.7 s instead of 10.6 (medians of three),
 for the same CPU time (about 10.2 s, the worker's included); drawing the
 cards too, 10.0 s instead of 11.8. A worker's peak RSS is about 55 MB of
-its own; the build's process peaks as before (168 MB).
+its own; the build's process peaks as before (168 MB). With shares fixed
+in advance, the build waited up to 0.6 s for a worker whose CPU was slowed
+by another machine's work.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -77,12 +89,13 @@ IMAGE_TAG = "<img"
 # What a post costs besides its Markdown, in characters of Markdown: about
 # 0.5 ms of the 3 ms of a post of 5,000 characters.
 PAGE_WEIGHT = 800
-# How long the build waits for a worker's results once it needs them: a
-# minute, and a twentieth of a second for each post of its share (a worker
-# reads a post in a few milliseconds). A worker that takes longer is
-# stopped, and the build reads its posts itself.
-WAIT_SECONDS = 60.0
-WAIT_PER_POST = 0.05
+# Posts a worker reads between two sends of its entries; each send costs
+# both processes a round of pickling. Near the post the build's process is
+# at, a worker sends after every post.
+SEND_EVERY = 8
+# How long the build waits, once it has read every post, for a worker to
+# end (it does at its next post); a worker that takes longer is stopped.
+END_SECONDS = 10.0
 
 
 @dataclass
@@ -90,10 +103,17 @@ class Worker:
     process: multiprocessing.Process
     connection: Connection
     posts: int
+    # Posts whose entries came back, and how many entries.
+    read: int = 0
+    entries: int = 0
 
 
-# The workers under way, by the source of the first post of each one's share.
-_workers: dict[str, Worker] = {}
+# The workers under way; each post left to render by its place in the
+# reading order; that place for the post the build's own process is at,
+# shared with the workers (a RawValue).
+_workers: list[Worker] = []
+_places: dict[str, int] = {}
+_reached = None
 _dirty = False
 
 
@@ -106,6 +126,7 @@ def on_startup(*, command: str, dirty: bool) -> None:
 # After every other hook: hooks/blog.py gives posts their neighbours here.
 @event_priority(-1000)
 def on_nav(nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+    global _reached
     stop()
     if serving() or _dirty or sys.platform != "linux":
         return None
@@ -118,14 +139,18 @@ def on_nav(nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigat
     sys.stdout.flush()
     sys.stderr.flush()
     context = multiprocessing.get_context("fork")
-    for start, end in shares[1:]:
+    _reached = context.RawValue("q", -1)
+    _places.update((page.file.src_uri, place) for place, page in enumerate(left))
+    for number, (start, end) in enumerate(shares[1:]):
         receiving, sending = context.Pipe(duplex=False)
-        share = left[start:end]
-        process = context.Process(target=work, args=(share, config, files, sending),
-                                  daemon=True)
+        # The first worker reads on into the process's own share, back to
+        # where the two meet.
+        lowest = 0 if number == 0 else start
+        process = context.Process(target=work, args=(left, lowest, end, config, files, sending,
+                                                     _reached), daemon=True)
         process.start()
         sending.close()
-        _workers[share[0].file.src_uri] = Worker(process, receiving, len(share))
+        _workers.append(Worker(process, receiving, end - lowest))
     log.debug(f"{len(left)} posts to render: {shares[0][1]} here, "
               f"{len(left) - shares[0][1]} in {len(_workers)} workers")
     return None
@@ -133,16 +158,22 @@ def on_nav(nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigat
 
 @event_priority(1000)
 def on_pre_page(page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
-    worker = _workers.pop(page.file.src_uri, None)
-    if worker is not None:
-        take(worker)
+    if _workers:
+        place = _places.get(page.file.src_uri)
+        if place is not None:
+            _reached.value = place
+        for worker in list(_workers):
+            receive(worker, wait=0)
     return None
 
 
-# Every page has been read: a worker not taken by now (a build that read
-# other pages than on_nav saw) is of no use.
+# Every page has been read: the workers end.
 @event_priority(1000)
 def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
+    if _reached is not None:
+        _reached.value = len(_places)
+    for worker in list(_workers):
+        finish(worker)
     stop()
     return None
 
@@ -170,61 +201,96 @@ def kept(page: Post, files: Files) -> bool:
     return found is not None and still_holds(found, files)
 
 
-def take(worker: Worker, wait: float | None = None) -> None:
-    """Put a worker's entries into the tables, unless it failed or is still
-    at work after `wait` seconds (by default WAIT_SECONDS and WAIT_PER_POST
-    for each of its posts), when it is stopped."""
-    wait = WAIT_SECONDS + WAIT_PER_POST * worker.posts if wait is None else wait
+def receive(worker: Worker, wait: float) -> None:
+    """Take in what `worker` has sent, waiting up to `wait` seconds for its
+    end; a worker that ended (or failed) is let go."""
+    ended = False
     try:
-        if worker.connection.poll(wait):
-            made = worker.connection.recv()
-        else:
-            made = None
-            worker.process.terminate()
-            log.debug(f"A worker took more than {wait:.0f} s; its posts are read here")
+        while worker.connection.poll(wait if not ended else 0):
+            message = worker.connection.recv()
+            if message is None:
+                ended = True
+                break
+            kind, value = message
+            if kind == "entries":
+                take(worker, value)
+            else:
+                ended = True
+                log.debug(f"A worker read {worker.read} of the {worker.posts} posts it could: "
+                          f"{worker.entries} entries, peak RSS {value / 1024:.0f} MB")
+                break
     except (EOFError, OSError) as error:
-        made = None
         log.debug(f"A worker ended without its results ({error!r}); its posts are read here")
-    finally:
-        worker.connection.close()
-        worker.process.join()
-    if made is None:
-        return
-    entries, peak = made
+        ended = True
+    if ended:
+        end(worker)
+
+
+def take(worker: Worker, sent: tuple) -> None:
+    """Put a worker's entries into the tables."""
+    posts, entries = sent
+    worker.read += posts
     for name, found in entries.items():
         # Not put(): an entry is kept past this build only if the build uses it.
         cache.table(name).entries.update(found)
-    log.debug(f"A worker read {worker.posts} posts: {sum(map(len, entries.values()))} "
-              f"entries, peak RSS {peak / 1024:.0f} MB")
+        worker.entries += len(found)
+
+
+def finish(worker: Worker, wait: float = END_SECONDS) -> None:
+    """Wait up to `wait` seconds for `worker` to end, taking in what it
+    sends; then it is stopped."""
+    if worker in _workers:
+        receive(worker, wait)
+    if worker in _workers:
+        log.debug(f"A worker took more than {wait:.0f} s to end; it is stopped")
+        end(worker)
+
+
+def end(worker: Worker) -> None:
+    if worker in _workers:
+        _workers.remove(worker)
+    worker.process.terminate()
+    worker.process.join()
+    worker.connection.close()
 
 
 def stop() -> None:
-    for worker in _workers.values():
-        worker.process.terminate()
-        worker.process.join()
-        worker.connection.close()
+    global _reached
+    for worker in list(_workers):
+        end(worker)
     _workers.clear()
+    _places.clear()
+    _reached = None
 
 
 # -- In a worker ----------------------------------------------------------------
 
 
-def work(share: list[Post], config: MkDocsConfig, files: Files, sending: Connection) -> None:
-    """Read `share` and send back the memo entries made, or None."""
+def work(left: list[Post], start: int, end: int, config: MkDocsConfig, files: Files,
+         sending: Connection, reached) -> None:
+    """Read the posts left[start:end], the last first, until the build's own
+    process reaches the next one; send the memo entries made every
+    SEND_EVERY posts, then ("end", peak RSS), or None if it failed."""
     _workers.clear()  # the parent's, copied by the fork
-    made = None
     try:
         quiet()
-        before = {name: dict(entries) for name, entries in tables().items()}
-        for page in share:
-            populate(page, config, files)
-        made = (new_entries(before, tables()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        sent = {name: len(entries) for name, entries in tables().items()}
+        posts = 0
+        for place in range(end - 1, start - 1, -1):
+            if reached.value >= place:
+                break
+            populate(left[place], config, files)
+            posts += 1
+            if posts >= SEND_EVERY or place - reached.value <= 2 * SEND_EVERY:
+                sending.send(("entries", (posts, entries_since(sent, tables()))))
+                posts = 0
+        sending.send(("entries", (posts, entries_since(sent, tables()))))
+        sending.send(("end", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
     except Exception:  # noqa: BLE001 - the build reads these posts itself
-        made = None
-    try:
-        sending.send(made)
-    except Exception:  # noqa: BLE001 - a value that does not pickle: as a failure
-        sending.send(None)
+        try:
+            sending.send(None)
+        except Exception:  # noqa: BLE001, S110 - a pipe already closed: as a failure
+            pass
     sending.close()
 
 
@@ -290,12 +356,13 @@ def split(weights: list[int], parts: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def new_entries(before: dict[str, dict], after: dict[str, dict]) -> dict[str, dict]:
-    """The entries of `after` that `before` did not hold, by table."""
+def entries_since(sent: dict[str, int], now: dict[str, dict]) -> dict[str, dict]:
+    """The entries of `now` past the first `sent[name]` of each table (a
+    table's new keys are its last), by table; `sent` is moved past them."""
     found = {}
-    for name, entries in after.items():
-        old = before.get(name, {})
-        made = {key: value for key, value in entries.items() if old.get(key) is not value}
-        if made:
-            found[name] = made
+    for name, entries in now.items():
+        old = sent.get(name, 0)
+        if len(entries) > old:
+            found[name] = dict(itertools.islice(entries.items(), old, None))
+        sent[name] = len(entries)
     return found

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fan_out import split, worker_count
+from fan_out import entries_since, split, worker_count
 from mkdocs.exceptions import PluginError
 
 from support import copy_project, env, fixture_posts, write_post
@@ -152,18 +152,75 @@ def test_split_cuts_runs_of_about_equal_weight_none_empty(weights, parts, runs):
     assert split(weights, parts) == runs
 
 
-def _hang(sending) -> None:
+# A hook that makes the worker slow: every post it reads takes a tenth of a
+# second longer (the build's own process is the one that imported it).
+SLOW_HOOK = """import os
+import time
+
+BUILD = os.getpid()
+
+
+def on_pre_page(page, config, files):
+    if os.getpid() != BUILD:
+        time.sleep(0.1)
+    return page
+"""
+
+
+def worker_reads(result: subprocess.CompletedProcess) -> list[tuple[int, int]]:
+    """(posts read, posts it could read) of each worker that ended."""
+    found = re.findall(r"A worker read (\d+) of the (\d+) posts it could",
+                       result.stdout + result.stderr)
+    return [(int(read), int(could)) for read, could in found]
+
+
+def test_a_slow_worker_leaves_its_posts_to_the_build_and_the_site_is_the_same(tmp_path):
+    slowed = blog(tmp_path / "slowed")
+    (slowed / "hooks" / "zz_slow.py").write_text(SLOW_HOOK, encoding="utf-8")
+    config = slowed / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "hooks:\n", "hooks:\n  - hooks/zz_slow.py\n", 1), encoding="utf-8")
+    result = build(slowed, tmp_path / "site-slowed", "1")
+    assert result.returncode == 0, result.stderr
+    [(read, could)] = worker_reads(result)
+    # The build's own process did not wait for it: it read on into the
+    # worker's share, and the worker stopped where the two met.
+    assert could > TEXT_POSTS and read < could / 4, result.stderr
+    alone = build(blog(tmp_path / "single"), tmp_path / "site-single", "0")
+    assert alone.returncode == 0, alone.stderr
+    assert files_of(tmp_path / "site-slowed") == files_of(tmp_path / "site-single")
+
+
+def test_a_worker_reads_back_from_the_last_post_to_where_the_build_is(tmp_path):
+    result = build(blog(tmp_path / "blog"), tmp_path / "site", "1")
+    assert result.returncode == 0, result.stderr
+    [(read, could)] = worker_reads(result)
+    # Both read at about the same pace: neither reads every post.
+    assert 0 < read < could, result.stderr
+
+
+@pytest.mark.parametrize(("sent", "tables", "found", "after"), [
+    ({}, {"a": {1: "x"}}, {"a": {1: "x"}}, {"a": 1}),
+    ({"a": 1}, {"a": {1: "x", 2: "y", 3: "z"}}, {"a": {2: "y", 3: "z"}}, {"a": 3}),
+    ({"a": 2}, {"a": {1: "x", 2: "y"}, "b": {}}, {}, {"a": 2, "b": 0}),
+])
+def test_entries_since_gives_each_tables_new_keys_and_moves_past_them(sent, tables, found, after):
+    assert entries_since(sent, tables) == found
+    assert sent == after
+
+
+def _hang(*args) -> None:
     import time
 
     time.sleep(60)
 
 
-def test_a_worker_still_at_work_past_its_time_is_stopped_and_its_results_left_out():
+def test_a_worker_that_does_not_end_once_every_post_is_read_is_stopped():
     import multiprocessing
     import time
 
     import cache
-    from fan_out import Worker, take
+    from fan_out import Worker, _workers, finish
 
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
@@ -172,9 +229,12 @@ def test_a_worker_still_at_work_past_its_time_is_stopped_and_its_results_left_ou
     sending.close()
     cache.clear()
     cache.begin_build("test")
+    worker = Worker(process, receiving, 10)
+    _workers.append(worker)
     start = time.monotonic()
-    take(Worker(process, receiving, 10), wait=0.5)
+    finish(worker, wait=0.5)
     assert time.monotonic() - start < 10
     assert not process.is_alive()
+    assert worker not in _workers
     assert not any(cache._holder().tables.values())
     cache.clear()

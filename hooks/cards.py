@@ -16,8 +16,10 @@ Under `mkdocs build`, every post's card is worked out at `on_env`, when the
 posts are read (`publish_posts`): past the first few, missing cards are
 drawn by worker processes, which copy each into the site too, and cached
 ones are copied into the site by a forked process of their own, while
-MkDocs renders the pages; both are waited for in `on_post_build`. The
-workers make the posts' search entries first (hooks/ahead.py).
+MkDocs renders the pages; both are waited for in `on_post_build`, where
+the build's own process draws the cards of the tasks no worker has started
+(`draw_left`). The workers make the posts' search entries first
+(hooks/ahead.py).
 
 Writes `page.meta["card"]` (`url`, absolute; `width`, `height`, `alt`,
 `type`) on posts, and `page.meta["cover"]` (`src`, site-relative; `width`,
@@ -101,7 +103,7 @@ class Build:
     files: Files | None = None
     misses: int = 0
     pool: concurrent.futures.ProcessPoolExecutor | None = None
-    # (drawing, cached file, where it goes in the site, the post's path)
+    # (drawing, the posts' paths, its cards) of each task handed over.
     pending: list = field(default_factory=list)
     # (card, cached file, copies, the post's path) not handed over yet.
     batch: list = field(default_factory=list)
@@ -242,7 +244,8 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     try:
         wait_for_copier()
         hand_over()
-        for drawing, sources in _build.pending:
+        draw_left()
+        for drawing, sources, _ in _build.pending:
             try:
                 failed = drawing.result()
             except Exception as e:  # a worker that ended, shown as one line
@@ -357,8 +360,31 @@ def hand_over() -> None:
     if not _build.batch:
         return
     batch, _build.batch = _build.batch, []
-    drawing = _build.pool.submit(card_layout.save_all, [item[:3] for item in batch], FONTS)
-    _build.pending.append((drawing, [item[3] for item in batch]))
+    cards = [item[:3] for item in batch]
+    drawing = _build.pool.submit(card_layout.save_all, cards, FONTS)
+    _build.pending.append((drawing, [item[3] for item in batch], cards))
+
+
+def draw_left() -> None:
+    """Once the pages are rendered, the tasks no worker has started yet are
+    drawn by the build's own process, the last first, while the workers
+    draw the others: where the worker has more to do than the rendering
+    (a slower CPU, or the posts' search entries first), both end together
+    instead of the build waiting (about 0.6 s at 1,000 posts on a slow
+    machine)."""
+    while _build.pending:
+        drawing, sources, cards = _build.pending[-1]
+        if not drawing.cancel():
+            return
+        _build.pending.pop()
+        for number, (card, cached, copies) in enumerate(cards):
+            try:
+                card_layout.save(card, FONTS, cached)
+            except Exception as e:  # a font or Pillow error, shown as one line
+                raise PluginError(f"{sources[number]}: card: could not be drawn ({e})") from e
+            for destination in copies:
+                copy(cached, destination)
+        log.debug(f"{len(cards)} cards drawn here instead of by a worker")
 
 
 def card_workers(cpus: int | None) -> int:

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from support import (
     build,
     built_site,
     copy_project,
+    env,
     parse,
     write_post,
 )
@@ -271,6 +273,66 @@ def test_a_card_the_copying_process_cannot_copy_stops_the_build_with_one_line(tm
     lines = [line for line in result.stderr.splitlines() if "could not be copied" in line]
     assert len(lines) == 1, result.stderr
     assert "posts/ordinary-post-07/card.png: card: could not be copied into the site" in lines[0]
+
+
+# A hook for the test below: card tasks of three cards, each of which takes
+# the worker half a second longer (another job on its CPU), so that the
+# pages are rendered while most tasks wait for it.
+SLOW_WORKER_HOOK = """
+import functools
+import os
+import sys
+import time
+
+import card_layout
+
+BUILD = os.getpid()
+save_all = card_layout.save_all
+
+
+@functools.wraps(save_all)
+def slow(*args):
+    if os.getpid() != BUILD:
+        time.sleep(0.5)
+    return save_all(*args)
+
+
+def on_config(config):
+    sys.modules["hooks/cards.py"].BATCH = 3
+    card_layout.save_all = slow
+"""
+
+
+def test_card_tasks_no_worker_has_started_are_drawn_by_the_build_the_same(tmp_path):
+    sites = {}
+    for name in ("slow", "plain"):
+        project = copy_project(tmp_path / name)
+        for number in range(40):
+            write_post(project, f"ordinary-post-{number:02d}",
+                       f"title: Ordinary post {number:02d}\ndescription: Post {number}.\n"
+                       f"date: 2021-03-{number % 28 + 1:02d}", "Some words.\n")
+        if name == "slow":
+            (project / "hooks" / "slow_worker.py").write_text(SLOW_WORKER_HOOK,
+                                                              encoding="utf-8")
+            config = project / "mkdocs.yml"
+            config.write_text(config.read_text(encoding="utf-8").replace(
+                "hooks:\n", "hooks:\n  - hooks/slow_worker.py\n", 1), encoding="utf-8")
+        site = tmp_path / f"site-{name}"
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-v", "-d", str(site)],
+            cwd=project, env=env(), capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        drawn_here = sum(int(count) for count in re.findall(
+            r"(\d+) cards drawn here instead of by a worker", result.stderr))
+        sites[name] = (site, drawn_here)
+    (slow, drawn_slow), (plain, _) = sites["slow"], sites["plain"]
+    # 40 posts and the seed post: eight drawn first, the rest in tasks of
+    # three, all but the two the worker took before it was ready.
+    assert drawn_slow >= 20
+    cards_of = {site: {path.relative_to(site).as_posix(): path.read_bytes()
+                       for path in site.rglob("card.png")} for site in (slow, plain)}
+    assert len(cards_of[slow]) == 42
+    assert cards_of[slow] == cards_of[plain]
 
 
 # -- Broken covers: one line naming the file, the key and what is expected ----

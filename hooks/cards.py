@@ -79,8 +79,10 @@ INLINE_MISSES = 8
 # own process: forking it costs about as much as creating 30 files.
 MIN_COPIES = 32
 # Cards handed to a worker as one task: each task costs the build's own
-# process a round of pickling and thread hand-offs (its pool's threads).
-BATCH = 25
+# process a round of pickling and thread hand-offs (its pool's threads),
+# and the tasks a worker has taken (up to three: one at work, two queued)
+# are what the build waits for once it has drawn the others (`draw_left`).
+BATCH = 12
 FONT_DIR = Path(manimgx_fonts.__file__).parent
 FONTS = Fonts(
     serif=fontpkg_noto_serif.ROOT / "files" / "NotoSerif[wdth,wght].ttf",

@@ -28,11 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import pickle
 import posixpath
 from typing import TYPE_CHECKING
 
-import cache
 import posts as blog_posts
 from babel.dates import format_date
 from mkdocs.exceptions import PluginError
@@ -135,30 +133,13 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
 
 def _read_post(file: File, config: MkDocsConfig) -> Post:
     parts = blog_posts.split_post(file.content_string)
-    meta = _front_matter(parts[0]) if parts else None
+    meta = blog_posts.kept_yaml(parts[0]) if parts else None
     if not isinstance(meta, dict) or blog_posts.as_utc(meta.get("date")) is None:
         # hooks/front_matter.py reports these before the build starts.
         raise PluginError(f"{file.src_uri}: date: not a post's front matter; "
                           "expected a --- block with at least title and date")
     _publish_at(file, blog_posts.post_uri(blog_posts.post_slug(meta)), config)
     return Post(file, config, meta, parts[1])
-
-
-def _front_matter(text: str) -> object:
-    """`text` parsed as YAML, kept by its text (hooks/cache.py) as pickled
-    bytes: every post gets a copy of its own, since hooks add keys to a
-    post's meta (a pickle's copy is several times faster than deepcopy)."""
-    memo = cache.table("yaml")
-    key = cache.digest(text)
-    kept = memo.get(key)
-    if kept is None:
-        meta = blog_posts.parse_yaml(text)
-        try:
-            memo.put(key, pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL))
-        except (pickle.PicklingError, TypeError, AttributeError):
-            pass  # a value of posts.BadDate: hooks/front_matter.py reports it
-        return meta
-    return pickle.loads(kept)  # noqa: S301 - our own bytes
 
 
 def _publish_at(file: File, dest_uri: str, config: MkDocsConfig) -> None:

@@ -48,6 +48,7 @@ from posts import (
     BadDate,
     Loader,
     as_utc,
+    kept_yaml,
     parse_yaml,
     post_slug,
     serving,
@@ -206,7 +207,8 @@ def read_post_kept(raw: bytes, slugs: Slugs,
     key = cache.digest((raw, str(folder)))
     kept = memo.get(key)
     if kept is None:
-        kept = read_post(raw, slugs, folder)
+        # Its YAML kept for hooks/blog.py, which reads the post next.
+        kept = read_post(raw, slugs, folder, parse=kept_yaml)
         if kept[0] is None or "image" not in kept[0]:
             memo.put(key, kept)
     return kept
@@ -251,10 +253,11 @@ def real_folder(folder: str) -> str:
     return os.path.realpath(folder)
 
 
-def read_post(raw: bytes, slugs: Slugs,
-              folder: Path | None = None) -> tuple[dict | None, list[Problem]]:
+def read_post(raw: bytes, slugs: Slugs, folder: Path | None = None, *,
+              parse: Callable[[str], object] = parse_yaml) -> tuple[dict | None, list[Problem]]:
     """A post's front matter and the problems in it, from the file's bytes;
-    with the post's `folder`, a cover image (`image:`) is looked for there."""
+    with the post's `folder`, a cover image (`image:`) is looked for there.
+    The YAML is read by `parse` (by default `posts.parse_yaml`)."""
     try:
         parts = split_post(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
@@ -265,7 +268,7 @@ def read_post(raw: bytes, slugs: Slugs,
                               "a --- block at the top with at least title and date", line=1)]
     front_matter = parts[0]
     try:
-        meta = parse_yaml(front_matter)
+        meta = parse(front_matter)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + FIRST_YAML_LINE if mark else None

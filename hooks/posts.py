@@ -19,6 +19,7 @@ import functools
 import json
 import logging
 import os
+import pickle
 import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
@@ -87,6 +88,25 @@ Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_time
 def parse_yaml(text: str) -> object:
     """Front matter as `Loader` reads it."""
     return yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+
+
+def kept_yaml(text: str) -> object:
+    """`text` parsed as YAML, kept by its text (hooks/cache.py) as pickled
+    bytes: every caller gets a copy of its own, since hooks add keys to a
+    post's meta (a pickle's copy is several times faster than deepcopy).
+    hooks/front_matter.py's check parses a post's front matter first, and
+    hooks/blog.py finds it parsed."""
+    memo = cache.table("yaml")
+    key = cache.digest(text)
+    kept = memo.get(key)
+    if kept is None:
+        meta = parse_yaml(text)
+        try:
+            memo.put(key, pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            pass  # a value that does not pickle: parsed again next time
+        return meta
+    return pickle.loads(kept)  # noqa: S301 - our own bytes
 
 
 class SharedParserPage(Page):

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from types import SimpleNamespace
 
+import cache
 import pytest
 import yaml
 from blog import long_date, neighbours
@@ -24,6 +25,7 @@ from posts import (
     as_utc,
     is_draft,
     is_scheduled,
+    kept_yaml,
     newest_first,
     page_count,
     page_src,
@@ -314,3 +316,25 @@ def test_posts_render_with_one_parser_exactly_as_mkdocs_renders_each_alone(tmp_p
     assert "footnote of alpha" in rendered[0] and "footnote of alpha" not in rendered[1]
     assert rendered[0] == rendered[3] and rendered[1] == rendered[4]
 
+
+
+def test_kept_yaml_parses_a_front_matter_once_and_gives_each_caller_its_own_copy():
+    cache.clear()
+    cache.begin_build("test")
+    text = "title: Kept\ndate: 2024-05-01\ntags: [a, b]\n"
+    first = kept_yaml(text)
+    assert len(cache.table("yaml").entries) == 1
+    second = kept_yaml(text)
+    assert first == second == parse_yaml(text)
+    second["tags"].append("c")
+    assert kept_yaml(text)["tags"] == ["a", "b"]
+    cache.clear()
+
+
+def test_kept_yaml_gives_an_impossible_date_back_as_one_to_report():
+    cache.clear()
+    cache.begin_build("test")
+    for _ in range(2):
+        meta = kept_yaml("date: 2026-02-30\n")
+        assert isinstance(meta["date"], BadDate) and meta["date"] == "2026-02-30"
+    cache.clear()

@@ -34,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING
 
+from mkdocs.plugins import event_priority
+
 if TYPE_CHECKING:
     from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
@@ -42,9 +44,26 @@ if TYPE_CHECKING:
 HREF = 'href="'
 
 
+# The build's memo, emptied once every page is rendered.
+_memo: Memo | None = None
+
+
 def on_env(env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
+    global _memo
     # A new environment, and so a new memo, for every build.
-    env.globals["memo"] = Memo()
+    _memo = env.globals["memo"] = Memo()
+    return None
+
+
+# First of all: every template is rendered by now, and at 10,000 posts the
+# entries hold about 15 MB that the search index can use.
+@event_priority(1000)
+def on_post_build(*, config: MkDocsConfig) -> None:
+    global _memo
+    if _memo is not None:
+        _memo.fragments.clear()
+        _memo.slotted.clear()
+        _memo = None
     return None
 
 

@@ -61,6 +61,30 @@ def build(project: Path, site: Path) -> subprocess.CompletedProcess:
     )
 
 
+def verbose_build(project: Path, site: Path, fan_out: str = "1") -> subprocess.CompletedProcess:
+    """A real `mkdocs build --strict -v` (whose debug lines say what ran beside
+    the build) with EW_FAN_OUT set to `fan_out`."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-v", "-d", str(site)],
+        cwd=project, env=env() | {"EW_FAN_OUT": fan_out}, capture_output=True, text=True,
+        timeout=300,
+    )
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, by its path in the site."""
+    return {path.relative_to(site).as_posix(): path.read_bytes()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def add_hook(project: Path, name: str, text: str) -> None:
+    """A hook of the test's own, `hooks/<name>`, listed first in mkdocs.yml."""
+    (project / "hooks" / name).write_text(text, encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "hooks:\n", f"hooks:\n  - hooks/{name}\n", 1), encoding="utf-8")
+
+
 def built_site(project: Path, site: Path) -> Path:
     """`site`, built from `project` by a real strict build that succeeded."""
     result = build(project, site)

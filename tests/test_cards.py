@@ -24,6 +24,7 @@ from support import (
     SEED_POST,
     SITE_PATH,
     StaticServer,
+    add_hook,
     build,
     built_site,
     copy_project,
@@ -263,10 +264,7 @@ def test_a_card_the_copying_process_cannot_copy_stops_the_build_with_one_line(tm
     # Every card to copy again (a build keeps the site's files that are
     # still right: hooks/keep_site.py).
     shutil.rmtree(project / "site")
-    (project / "hooks" / "block_card.py").write_text(BLOCKING_HOOK, encoding="utf-8")
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "hooks:\n", "hooks:\n  - hooks/block_card.py\n", 1), encoding="utf-8")
+    add_hook(project, "block_card.py", BLOCKING_HOOK)
     result = build(project, project / "site")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -312,11 +310,7 @@ def test_card_tasks_no_worker_has_started_are_drawn_by_the_build_the_same(tmp_pa
                        f"title: Ordinary post {number:02d}\ndescription: Post {number}.\n"
                        f"date: 2021-03-{number % 28 + 1:02d}", "Some words.\n")
         if name == "slow":
-            (project / "hooks" / "slow_worker.py").write_text(SLOW_WORKER_HOOK,
-                                                              encoding="utf-8")
-            config = project / "mkdocs.yml"
-            config.write_text(config.read_text(encoding="utf-8").replace(
-                "hooks:\n", "hooks:\n  - hooks/slow_worker.py\n", 1), encoding="utf-8")
+            add_hook(project, "slow_worker.py", SLOW_WORKER_HOOK)
         site = tmp_path / f"site-{name}"
         result = subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", "-v", "-d", str(site)],

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from fan_out import entries_since, split, worker_count
 from mkdocs.exceptions import PluginError
 
-from support import copy_project, env, fixture_posts, write_post
+from support import add_hook, copy_project, files_of, fixture_posts, verbose_build, write_post
 
 # A post's body with what the Markdown of posts holds: headings, links to
 # other posts, code, a footnote, a table.
@@ -56,20 +55,6 @@ def blog(target: Path) -> Path:
     return project
 
 
-def build(project: Path, site: Path, fan_out: str) -> subprocess.CompletedProcess:
-    """A real `mkdocs build --strict -v` with EW_FAN_OUT set to `fan_out`."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-v", "-d", str(site)],
-        cwd=project, env=env() | {"EW_FAN_OUT": fan_out}, capture_output=True, text=True,
-        timeout=300,
-    )
-
-
-def files_of(site: Path) -> dict[str, bytes]:
-    return {path.relative_to(site).as_posix(): path.read_bytes()
-            for path in sorted(site.rglob("*")) if path.is_file()}
-
-
 def workers_reported(result: subprocess.CompletedProcess) -> int:
     """How many workers handed their entries back, by the build's debug lines."""
     return sum("A worker read" in line for line in (result.stdout + result.stderr).splitlines())
@@ -85,13 +70,13 @@ def indexed_ahead(result: subprocess.CompletedProcess) -> int:
 def test_fanned_out_cold_build_writes_the_same_site_as_one_process(tmp_path):
     fanned = blog(tmp_path / "fanned")
     single = blog(tmp_path / "single")
-    cold = build(fanned, tmp_path / "site-fanned", "2")
+    cold = verbose_build(fanned, tmp_path / "site-fanned", "2")
     assert cold.returncode == 0, cold.stderr
     assert workers_reported(cold) == 2, cold.stderr
     # Every post's search entries came from the card worker.
     published = len(list((tmp_path / "site-fanned" / "posts").glob("*/index.html")))
     assert indexed_ahead(cold) == published > 30, cold.stderr
-    alone = build(single, tmp_path / "site-single", "0")
+    alone = verbose_build(single, tmp_path / "site-single", "0")
     assert alone.returncode == 0, alone.stderr
     assert workers_reported(alone) == 0
     assert indexed_ahead(alone) == 0
@@ -104,9 +89,9 @@ def test_fanned_out_cold_build_writes_the_same_site_as_one_process(tmp_path):
 
 def test_warm_build_after_a_fanned_out_one_is_the_same_site_and_starts_no_worker(tmp_path):
     project = blog(tmp_path / "blog")
-    cold = build(project, tmp_path / "cold", "2")
+    cold = verbose_build(project, tmp_path / "cold", "2")
     assert cold.returncode == 0 and workers_reported(cold) == 2, cold.stderr
-    warm = build(project, tmp_path / "warm", "2")
+    warm = verbose_build(project, tmp_path / "warm", "2")
     assert warm.returncode == 0, warm.stderr
     assert "posts to render" not in warm.stdout + warm.stderr
     # Every card is cached: a process of their own copies them into the site.
@@ -120,7 +105,7 @@ def test_broken_link_in_a_post_a_worker_read_warns_once_and_fails_strict(tmp_pat
     # Last in MkDocs' reading order, so in the worker's share.
     write_post(project, "zz-broken", "title: Broken\ndescription: D.\ndate: 2022-05-05",
                "A [link to nowhere](missing-post.md).")
-    result = build(project, tmp_path / "site", "1")
+    result = verbose_build(project, tmp_path / "site", "1")
     output = result.stdout + result.stderr
     assert workers_reported(result) == 1, output
     warned = [line for line in output.splitlines()
@@ -176,23 +161,20 @@ def worker_reads(result: subprocess.CompletedProcess) -> list[tuple[int, int]]:
 
 def test_a_slow_worker_leaves_its_posts_to_the_build_and_the_site_is_the_same(tmp_path):
     slowed = blog(tmp_path / "slowed")
-    (slowed / "hooks" / "zz_slow.py").write_text(SLOW_HOOK, encoding="utf-8")
-    config = slowed / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "hooks:\n", "hooks:\n  - hooks/zz_slow.py\n", 1), encoding="utf-8")
-    result = build(slowed, tmp_path / "site-slowed", "1")
+    add_hook(slowed, "zz_slow.py", SLOW_HOOK)
+    result = verbose_build(slowed, tmp_path / "site-slowed", "1")
     assert result.returncode == 0, result.stderr
     [(read, could)] = worker_reads(result)
     # The build's own process did not wait for it: it read on into the
     # worker's share, and the worker stopped where the two met.
     assert could > TEXT_POSTS and read < could / 4, result.stderr
-    alone = build(blog(tmp_path / "single"), tmp_path / "site-single", "0")
+    alone = verbose_build(blog(tmp_path / "single"), tmp_path / "site-single", "0")
     assert alone.returncode == 0, alone.stderr
     assert files_of(tmp_path / "site-slowed") == files_of(tmp_path / "site-single")
 
 
 def test_a_worker_reads_back_from_the_last_post_to_where_the_build_is(tmp_path):
-    result = build(blog(tmp_path / "blog"), tmp_path / "site", "1")
+    result = verbose_build(blog(tmp_path / "blog"), tmp_path / "site", "1")
     assert result.returncode == 0, result.stderr
     [(read, could)] = worker_reads(result)
     # Both read at about the same pace: neither reads every post.

@@ -9,8 +9,6 @@ templates came back.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import jinja2
@@ -26,7 +24,7 @@ from precompile import (
     usable,
 )
 
-from support import copy_project, env, fixture_posts
+from support import add_hook, copy_project, files_of, fixture_posts, verbose_build
 
 COMPILED_BESIDE = "templates compiled beside the build"
 # A writer's hook that replaces the `e` filter, after the templates were
@@ -63,19 +61,6 @@ TEMPLATES = {
     "partials/m.html": "{% macro shout(x) %}{{ x | upper }}!{% endmacro %}",
     "partials/b.html": "B",
 }
-
-
-def build(project: Path, site: Path, fan_out: str = "1") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-v", "-d", str(site)],
-        cwd=project, env=env() | {"EW_FAN_OUT": fan_out}, capture_output=True, text=True,
-        timeout=300,
-    )
-
-
-def files_of(site: Path) -> dict[str, bytes]:
-    return {path.relative_to(site).as_posix(): path.read_bytes()
-            for path in sorted(site.rglob("*")) if path.is_file()}
 
 
 def test_reachable_follows_constant_includes_imports_and_extends_once_each(tmp_path):
@@ -166,10 +151,10 @@ def blog(target: Path) -> Path:
 
 
 def test_a_cold_build_uses_templates_compiled_beside_it_and_writes_the_same_site(tmp_path):
-    cold = build(blog(tmp_path / "fanned"), tmp_path / "site-fanned")
+    cold = verbose_build(blog(tmp_path / "fanned"), tmp_path / "site-fanned")
     assert cold.returncode == 0, cold.stderr
     assert COMPILED_BESIDE in cold.stderr
-    alone = build(blog(tmp_path / "single"), tmp_path / "site-single", fan_out="0")
+    alone = verbose_build(blog(tmp_path / "single"), tmp_path / "site-single", fan_out="0")
     assert alone.returncode == 0, alone.stderr
     assert COMPILED_BESIDE not in alone.stderr
     assert files_of(tmp_path / "site-fanned") == files_of(tmp_path / "site-single")
@@ -177,8 +162,8 @@ def test_a_cold_build_uses_templates_compiled_beside_it_and_writes_the_same_site
 
 def test_a_warm_build_finds_its_templates_compiled_and_starts_no_compiling(tmp_path):
     project = blog(tmp_path / "blog")
-    assert build(project, tmp_path / "cold").returncode == 0
-    warm = build(project, tmp_path / "warm")
+    assert verbose_build(project, tmp_path / "cold").returncode == 0
+    warm = verbose_build(project, tmp_path / "warm")
     assert warm.returncode == 0, warm.stderr
     assert COMPILED_BESIDE not in warm.stderr
     assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
@@ -186,15 +171,12 @@ def test_a_warm_build_finds_its_templates_compiled_and_starts_no_compiling(tmp_p
 
 def test_a_filter_a_hook_replaces_at_on_env_gets_templates_compiled_for_it(tmp_path):
     project = blog(tmp_path / "blog")
-    (project / "hooks" / "zz_escape.py").write_text(ESCAPE_HOOK, encoding="utf-8")
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "hooks:\n", "hooks:\n  - hooks/zz_escape.py\n", 1), encoding="utf-8")
-    result = build(project, tmp_path / "site")
+    add_hook(project, "zz_escape.py", ESCAPE_HOOK)
+    result = verbose_build(project, tmp_path / "site")
     # Code compiled for the old filter would have called the new one without
     # its context (a TypeError, and a failed build).
     assert result.returncode == 0, result.stderr
     assert COMPILED_BESIDE in result.stderr
-    alone = build(project, tmp_path / "site-alone", fan_out="0")
+    alone = verbose_build(project, tmp_path / "site-alone", fan_out="0")
     assert alone.returncode == 0, alone.stderr
     assert files_of(tmp_path / "site") == files_of(tmp_path / "site-alone")

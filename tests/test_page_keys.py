@@ -152,3 +152,34 @@ def test_the_posts_a_listing_holds_are_keyed_in_full_two_pages_away():
         post.meta.update(reading={"minutes": 9})
 
     assert key_after(reread, index_key) != key_after(None, index_key)
+
+
+def test_a_pages_section_is_keyed_by_the_address_and_title_of_its_pages():
+    def tag_key(rename: str | None = None, deck: str | None = None) -> bytes:
+        tags = [page(f"tags/{n}.md", f"#{n}") for n in ("ai", "ml", "go")]
+        section = Section("Tags", tags)
+        for tag in tags:
+            tag.parent = section
+        if rename:
+            tags[2].title = rename
+        if deck:
+            tags[2].meta["description"] = deck
+        build_cache._kept.clear()  # a new build
+        return page_key("ew-tag.html", {"page": tags[0]})
+
+    assert tag_key() == tag_key()
+    assert tag_key(rename="#golang") != tag_key()
+    assert tag_key(deck="a deck the tag page does not show of a sibling") == tag_key()
+
+
+def test_dates_are_keyed_with_their_time_zones():
+    from zoneinfo import ZoneInfo
+
+    wall = dt.datetime(2026, 1, 1, 9, 0)
+    keys = {zone: key_of(blog()[1], when=wall.replace(tzinfo=ZoneInfo(zone)))
+            for zone in ("Europe/Paris", "Asia/Tokyo")}
+    keys["fixed"] = key_of(blog()[1], when=wall.replace(tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    keys["naive"] = key_of(blog()[1], when=wall)
+    keys["date"] = key_of(blog()[1], when=wall.date())
+    assert len(set(keys.values())) == len(keys)
+    assert key_of(blog()[1], when=wall.date()) == keys["date"]

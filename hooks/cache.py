@@ -33,6 +33,7 @@ import os
 import pickle
 import shutil
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -99,10 +100,48 @@ def end_build() -> None:
         holder.tables[name] = {key: entries[key] for key in used if key in entries}
 
 
+# How long a file must have been left alone before its bytes are kept by its
+# identity (`source_bytes`): a file system's clock ticks every few
+# milliseconds, so two writes within one tick can leave a file of the same
+# size and times. A file changed this close to being read is read again at
+# the next build, as Git's index does with "racily clean" files.
+SETTLED_NS = 2_000_000_000
+
+
+def source_bytes(path: str, *, keep: bool) -> bytes:
+    """The bytes of a source file (a post). With `keep` (under `mkdocs
+    serve`), kept from build to build by the file's identity (`os.stat`:
+    device, inode, size, modification and change times; every write sets
+    the change time to now, and no tool can set it back), so that a save
+    reads the posts that changed, not all of them; a file changed within
+    SETTLED_NS of being read is not kept. The same bytes object is given
+    for as long as the file is unchanged, which lets a caller know its
+    result for them by identity."""
+    if not keep:
+        with open(path, "rb") as file:
+            return file.read()
+    holder = _holder()
+    if not hasattr(holder, "sources"):
+        holder.sources = {}
+    stat = os.stat(path)
+    identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    kept = holder.sources.get(path)
+    if kept is not None and kept[0] == identity:
+        return kept[1]
+    with open(path, "rb") as file:
+        data = file.read()
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) < time.time_ns() - SETTLED_NS:
+        holder.sources[path] = (identity, data)
+    else:
+        holder.sources.pop(path, None)
+    return data
+
+
 def clear() -> None:
     """Forget everything in memory (a fresh process, in effect)."""
     holder = _holder()
     holder.version, holder.tables, holder.used = None, {}, {}
+    holder.sources = {}
 
 
 class Memo:

@@ -137,7 +137,8 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     sources: dict[str, str] = {}
     for path in post_files(posts_dir):
         shown = display_path(path, root)
-        meta, problems = read_post_kept(path.read_bytes(), slugs, path.parent)
+        meta, problems = read_post_kept(cache.source_bytes(str(path), keep=serving()),
+                                        slugs, path.parent)
         lines += [(p.error, p.format(shown)) for p in problems]
         if meta is None or any(p.error for p in problems):
             broken.add(str(path))

@@ -50,7 +50,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import YAML_RE
 from PIL import Image, ImageOps
-from posts import POSTS_DIR, Post, serving
+from posts import POSTS_DIR, Post, decoded, serving
 
 from front_matter import display_path, post_files
 
@@ -147,6 +147,22 @@ _columns: dict[str, Column] = {}
 _scratch: list[str] = []
 
 
+# Under `mkdocs serve`, each post's images as the last build found them, by
+# path: its file's bytes, `image_targets` of its body and the file line the
+# body starts on. hooks/cache.py's `source_bytes` gives the same bytes
+# object while a file is unchanged, so a save scans only the posts that did.
+_scanned: dict[str, tuple[bytes, list[tuple[int, str]], int]] = {}
+
+
+def _post_targets(path: str) -> tuple[bytes, list[tuple[int, str]], int]:
+    data = cache.source_bytes(path, keep=serving())
+    kept = _scanned.get(path)
+    if kept is not None and kept[0] is data:
+        return kept
+    body, first_line = post_body(decoded(data, errors="replace"))
+    return data, image_targets(body), first_line
+
+
 # After hooks/front_matter.py (0) has checked the front matter.
 @event_priority(-10)
 def on_pre_build(*, config: MkDocsConfig) -> None:
@@ -156,12 +172,17 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     for state in (_copies, _derived, _keys, _reported, _columns):
         state.clear()
     lines = []
+    scanned = {}
     for path in post_files(posts):
-        body, first_line = post_body(path.read_text(encoding="utf-8-sig", errors="replace"))
-        for line, target in missing_images(body, path.parent, docs, first_line):
+        data, found, first_line = _post_targets(str(path))
+        if serving():
+            scanned[str(path)] = (data, found, first_line)
+        for line, target in missing_targets(found, path.parent, docs, first_line):
             _reported.add(str(path))
             lines.append(missing_line(display_path(path, root), line, target,
                                       display_path(path.parent / local_path(target), root)))
+    _scanned.clear()
+    _scanned.update(scanned)
     if not lines:
         return None
     for line in lines[:-1]:
@@ -449,8 +470,14 @@ def missing_images(markdown: str, folder: Path, docs: Path,
                    first_line: int = 1) -> list[tuple[int, str]]:
     """The images of a post in `folder` that are no file under `docs`, with
     their file lines (the Markdown starting on `first_line`)."""
+    return missing_targets(image_targets(markdown), folder, docs, first_line)
+
+
+def missing_targets(targets: list[tuple[int, str]], folder: Path, docs: Path,
+                    first_line: int = 1) -> list[tuple[int, str]]:
+    """Of `image_targets`, those that are no file under `docs`."""
     missing = []
-    for line, target in image_targets(markdown):
+    for line, target in targets:
         if not is_local(target):
             continue
         path = (folder / local_path(target)).resolve()

@@ -403,6 +403,22 @@ def post_text(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def source_text(path: str, errors: str = "strict") -> str:
+    """A post's file as MkDocs' File.content_string reads it (UTF-8 without
+    a byte-order mark, universal newlines), from hooks/cache.py's
+    `source_bytes`: under `mkdocs serve` a save reads only the posts that
+    changed."""
+    return decoded(cache.source_bytes(path, keep=serving()), errors)
+
+
+def decoded(data: bytes, errors: str = "strict") -> str:
+    """A file's bytes as Python reads it in text mode with `utf-8-sig`."""
+    text = data.decode("utf-8-sig", errors=errors)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def split_post(text: str) -> tuple[str, str] | None:
     """A post's front matter (the YAML between its `---` fences) and its
     Markdown body, from the file's text as `post_text` makes it, or None when

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from types import SimpleNamespace
 
 import cache
@@ -23,6 +24,7 @@ from posts import (
     Post,
     archive_src,
     as_utc,
+    decoded,
     is_draft,
     is_scheduled,
     kept_yaml,
@@ -338,3 +340,47 @@ def test_kept_yaml_gives_an_impossible_date_back_as_one_to_report():
         meta = kept_yaml("date: 2026-02-30\n")
         assert isinstance(meta["date"], BadDate) and meta["date"] == "2026-02-30"
     cache.clear()
+
+
+def test_source_bytes_under_serve_gives_a_settled_unchanged_file_once_read(tmp_path, monkeypatch):
+    cache.clear()
+    path = tmp_path / "post.md"
+    path.write_bytes(b"---\ntitle: A\n---\nbody\n")
+    monkeypatch.setattr(cache, "SETTLED_NS", 0)  # as if written long ago
+    first = cache.source_bytes(str(path), keep=True)
+    assert cache.source_bytes(str(path), keep=True) is first
+    path.write_bytes(b"---\ntitle: B\n---\nbody two\n")
+    assert cache.source_bytes(str(path), keep=True) == b"---\ntitle: B\n---\nbody two\n"
+    cache.clear()
+
+
+def test_source_bytes_reads_again_a_file_changed_just_before_it_was_read(tmp_path, monkeypatch):
+    # Two writes of the same size within one tick of a file system's clock
+    # leave the same stat (this machine's clock is finer: its first stat is
+    # given again, as such a file system would).
+    cache.clear()
+    path = tmp_path / "post.md"
+    path.write_bytes(b"first text")
+    first_stat, real_stat = os.stat(path), os.stat
+    monkeypatch.setattr(os, "stat", lambda where, **options: first_stat
+                        if str(where) == str(path) else real_stat(where, **options))
+    assert cache.source_bytes(str(path), keep=True) == b"first text"
+    path.write_bytes(b"other text")
+    assert cache.source_bytes(str(path), keep=True) == b"other text"
+    cache.clear()
+
+
+def test_source_bytes_for_mkdocs_build_keeps_nothing(tmp_path):
+    cache.clear()
+    path = tmp_path / "post.md"
+    path.write_bytes(b"text")
+    assert cache.source_bytes(str(path), keep=False) == b"text"
+    assert not cache._holder().sources
+
+
+def test_decoded_reads_bytes_as_mkdocs_reads_a_file(tmp_path):
+    data = b"\xef\xbb\xbf---\r\ntitle: A\r\n---\rbody\n"
+    path = tmp_path / "post.md"
+    path.write_bytes(data)
+    assert decoded(data) == path.read_text(encoding="utf-8-sig")
+    assert decoded(b"bad \xff byte", errors="replace") == "bad \ufffd byte"

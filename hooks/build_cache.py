@@ -118,6 +118,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig | None:
         # go through them again and again (0.2-0.3 s of a warm build).
         gc.freeze()
     search = config.plugins.get("material/search")
+    if search is not None and serving() and callable(getattr(search, "_translate", None)):
+        # The plugin outlives the rebuilds of `mkdocs serve`; from the next
+        # on, its on_config finds its words here.
+        search._translate = Translations(getattr(search._translate, "__wrapped__",
+                                                 search._translate))
     index = getattr(search, "search_index", None)
     if index is not None:
         index.add_entry_from_context = SearchMemo(index, cache.table("search"))
@@ -311,6 +316,47 @@ def reads_digest(value: object, paths: frozenset) -> bytes:
                 item = getattr(item, name, None)
         found.append((path, item))
     return key_digest(tuple(found), 1)
+
+
+# The templates Material's search plugin reads its words from.
+LANGUAGE_TEMPLATES = ("partials/language.html", "partials/languages/{}.html",
+                      "partials/languages/en.html")
+
+
+class Translations:
+    """Material's search plugin's `_translate` (its language, separator and
+    pipeline, from the theme's language templates, compiled in a new Jinja
+    environment each time: three times a rebuild), kept by the word asked,
+    the theme's language and the bytes of the templates it reads."""
+
+    def __init__(self, translate) -> None:
+        self.__wrapped__ = translate
+
+    def __call__(self, config, value):
+        language = config.theme["language"]
+        try:
+            key = (value, language, tuple(
+                template_bytes(config.theme.dirs, name.format(language))
+                for name in LANGUAGE_TEMPLATES))
+        except OSError:
+            return self.__wrapped__(config, value)
+        holder = cache._holder()
+        kept = getattr(holder, "translations", None)
+        if kept is None:
+            kept = holder.translations = {}
+        if key not in kept:
+            kept[key] = self.__wrapped__(config, value)
+        return kept[key]
+
+
+def template_bytes(folders: list[str], name: str) -> tuple[str, bytes] | None:
+    """The file a Jinja loader over `folders` finds for `name`, and its bytes."""
+    for folder in folders:
+        path = os.path.join(folder, *name.split("/"))
+        if os.path.isfile(path):
+            with open(path, "rb") as file:
+                return path, file.read()
+    return None
 
 
 class SearchContext:
@@ -527,11 +573,16 @@ def plain(value: object, depth: int) -> object:
     if kind in PLAIN_TYPES:
         return value
     if kind is dict:
-        return {name: plain(item, depth) for name, item in value.items()}
+        if all(map(PLAIN_TYPES.__contains__, map(type, value.values()))):
+            return value
+        return {name: item if type(item) in PLAIN_TYPES else plain(item, depth)
+                for name, item in value.items()}
     if kind is list or kind is tuple:
+        if all(map(PLAIN_TYPES.__contains__, map(type, value))):
+            return value
         if is_page_list(value):
             return pages_once(value, depth)
-        return kind(plain(item, depth) for item in value)
+        return kind(item if type(item) in PLAIN_TYPES else plain(item, depth) for item in value)
     if isinstance(value, Page):
         if depth >= 3:
             return (PAGE_MARK, *page_head(value))

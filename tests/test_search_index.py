@@ -3,9 +3,14 @@ texts is the text the whole index written at once gives."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import build_cache
 import cache
+from mkdocs.config import load_config
 
 from search_index import escaped_index, escaped_index_kept
+from support import copy_project
 
 DOCUMENT = {
     "config": {"lang": ["en"], "separator": "[\\s\\-]+", "pipeline": ["stemmer"], "fields": {}},
@@ -28,4 +33,27 @@ def test_the_index_from_kept_entry_texts_is_the_index_written_at_once():
     assert escaped_index_kept(DOCUMENT, TITLES) == escaped_index(DOCUMENT, TITLES)
     renamed = {**TITLES, "posts/a/": "Another title"}
     assert escaped_index_kept(DOCUMENT, renamed) == escaped_index(DOCUMENT, renamed)
+    cache.clear()
+
+
+def test_search_words_kept_for_serve_are_the_themes_and_follow_its_language_files(tmp_path):
+    project = copy_project(tmp_path / "blog")
+    config = load_config(str(project / "mkdocs.yml"))
+    search = config.plugins["material/search"]
+    translate = search._translate
+    cache.clear()
+    kept = build_cache.Translations(translate)
+    for word in ("search.config.lang", "search.config.separator", "search.config.pipeline"):
+        assert kept(config, word) == translate(config, word)
+        assert kept(config, word) == translate(config, word)  # from what is kept
+    # The writer's own language file, in overrides/, is read instead.
+    languages = project / "overrides" / "partials" / "languages"
+    languages.mkdir(parents=True)
+    material = next(Path(folder, "partials", "languages", "en.html") for folder in config.theme.dirs
+                    if Path(folder, "partials", "languages", "en.html").is_file())
+    languages.joinpath("en.html").write_text(
+        material.read_text(encoding="utf-8").replace('"search.config.lang": "en"',
+                                                     '"search.config.lang": "de"'),
+        encoding="utf-8")
+    assert kept(config, "search.config.lang") == translate(config, "search.config.lang") == "de"
     cache.clear()

@@ -93,7 +93,9 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     quiet = max((entry.updated for entry in entries.values()), default=EPOCH)
     # Links are made absolute only in the entries a feed carries (the newest
     # `length` of each), once each: not in every post of a long blog.
-    resolved: dict[str, Entry] = {}
+    # Each entry with its key, which a post's feeds (the blog's, its tags')
+    # share: its text is hashed once a build, not once a feed.
+    resolved: dict[str, tuple[Entry, bytes]] = {}
     for path, page, title, chosen in _feed_contents(config, current().posts, entries):
         feed = _feed(config, path, page, title)
         carried = [
@@ -104,14 +106,16 @@ def on_post_build(*, config: MkDocsConfig) -> None:
     return None
 
 
-def kept_feed(feed: Feed, entries: list[Entry], when_empty: dt.datetime) -> bytes:
-    """`atom_feed`, kept by everything it is made of (hooks/cache.py's
-    "feeds" table): most saves change few of the blog's feeds."""
+def kept_feed(feed: Feed, entries: list[tuple[Entry, bytes]],
+              when_empty: dt.datetime) -> bytes:
+    """`atom_feed` of `entries` (each with its key, `_resolved`), kept by
+    everything it is made of (hooks/cache.py's "feeds" table): most saves
+    change few of the blog's feeds."""
     memo = cache.table("feeds")
-    key = cache.digest((shallow(feed), [shallow(entry) for entry in entries], when_empty))
+    key = cache.digest((shallow(feed), [key for _, key in entries], when_empty))
     document = memo.get(key)
     if document is None:
-        document = atom_feed(feed, entries, when_empty)
+        document = atom_feed(feed, [entry for entry, _ in entries], when_empty)
         memo.put(key, document)
     return document
 
@@ -122,16 +126,18 @@ def shallow(value) -> tuple:
     return tuple(getattr(value, f.name) for f in fields(value))
 
 
-def _resolved(entry: Entry) -> Entry:
+def _resolved(entry: Entry) -> tuple[Entry, bytes]:
     """`entry` with the links of its content made absolute (kept by content
-    and address in hooks/cache.py's "feed-links" table)."""
+    and address in hooks/cache.py's "feed-links" table), and its key: the
+    digest of that key and its other fields."""
     memo = cache.table("feed-links")
     key = cache.digest((entry.content, entry.url))
     content = memo.get(key)
     if content is None:
         content = absolute_links(entry.content, entry.url)
         memo.put(key, content)
-    return replace(entry, content=content)
+    made = replace(entry, content=content)
+    return made, cache.digest((key, shallow(replace(made, content=""))))
 
 
 def _feed_contents(config: MkDocsConfig, posts: list, entries: dict[str, Entry]):

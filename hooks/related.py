@@ -24,18 +24,19 @@ ranking. On the benchmark's blog a post looks at about 3 to 7 of its 7 to
 31 sets: 0.05 s in all at 1,000 posts and 0.7 s at 10,000, where reading
 the lists (below) took 0.13 s and 11 s on this machine.
 
-A post of more tags reads its tags' lists, at a cost bounded by what the
-top three need, not by comparing every pair of posts: each post reads its tags' post lists rarest tag first, each
-list newest first, and stops as soon as no post it has not read can still
-enter its top three (`RelatedIndex.related`). A tag on every post is read
-last, and only until three posts not yet seen turn up (about four entries).
-What a post can read in full is the list of its rarest tags; on the
-benchmark's blog (3-5 of 40 tags, evenly spread, so no tag is rare) that
-is about a tenth of the blog for each post: 0.13 s in all at 1,000 posts
-and 1.0 s at 3,000 on an idle machine. Where tags are spread as in most
-blogs, a few common and many rare (600 tags, 3,000 posts, Zipf's law), a
-post reads about 19 entries: 0.12 s in all. tests/test_related.py pins the
-bounded cases and checks the result against an all-pairs ranking.
+A post of more tags reads its tags' lists, at a cost bounded by what the top
+three need, not by comparing every pair of posts: each post reads its tags'
+post lists rarest tag first, each list newest first, and stops as soon as no
+post it has not read can still enter its top three (`RelatedIndex.related`).
+A tag on every post is read last, and only until three posts not yet seen
+turn up (about four entries). What a post can read in full is the list of
+its rarest tags; on the benchmark's blog (3-5 of 40 tags, evenly spread, so
+no tag is rare) that is about a tenth of the blog for each post: 0.13 s in
+all at 1,000 posts and 1.0 s at 3,000 on an idle machine. Where tags are
+spread as in most blogs, a few common and many rare (600 tags, 3,000 posts,
+Zipf's law), a post reads about 19 entries: 0.12 s in all.
+tests/test_related.py pins the bounded cases and checks the result against
+an all-pairs ranking.
 """
 
 from __future__ import annotations

@@ -122,3 +122,22 @@ def test_printed_post_keeps_the_text_and_drops_header_buttons_and_footer_navigat
         "title": True, "deck": True, "meta": True, "body": True,
         "scheme": False, "search": False, "postNav": False, "footerNav": False, "skip": False,
     }
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["390x844", "1280x800"])
+def test_header_buttons_stand_where_they_will_before_the_palette_script_runs(
+        browser, server, viewport):
+    # Every option of the palette toggle is `hidden` until its script shows
+    # the current one; a paint before that (a slow CPU, a parser that yields)
+    # must not move the header's buttons when it does. Without scripts the
+    # toggle is never shown, which is that first paint.
+    boxes = {}
+    for scripts in (True, False):
+        context = browser.new_context(viewport=viewport, java_script_enabled=scripts)
+        page = context.new_page()
+        page.goto(server.url + SEED_URL, wait_until="networkidle")
+        boxes[scripts] = [page.locator(selector).bounding_box() for selector in
+                          (".ew-header__actions", "[data-md-component=palette]",
+                           ".ew-search-button")]
+        context.close()
+    assert boxes[False] == boxes[True], boxes

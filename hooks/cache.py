@@ -289,6 +289,22 @@ def place(cached: Path, target: Path, *, link: bool) -> None:
     site_files.copied(cached, target)
 
 
+def write(target: Path, data: bytes) -> None:
+    """A file a hook makes (a feed, the search index) into the site; under
+    `mkdocs serve` (within `placing`) noted with its bytes for
+    hooks/serve_build.py instead, which compares them with what it served
+    last without writing them to its staging folder and reading them back
+    (the 7.7 MB search index of 1,000 posts: 30 ms a save). What a hook
+    wrote there before at that path is taken out: the last write wins."""
+    placed = getattr(_holder(), "placed", None)
+    if placed is not None:
+        target.unlink(missing_ok=True)
+        placed[os.fspath(target)] = data
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
 def _copy(cached: Path, target: Path) -> None:
     # A worker's copy (the build's own process has asked `kept_copy`): not
     # made if the site holds those bytes already (a build after .cache/ was
@@ -301,8 +317,9 @@ def _copy(cached: Path, target: Path) -> None:
 
 
 class placing:  # noqa: N801 - used as `with cache.placing() as placed:`
-    """Within the block, `place(..., link=True)` notes each file in the
-    dict it gives (target path -> cached path) instead of writing it."""
+    """Within the block, `place(..., link=True)` and `write` note each file
+    in the dict it gives (target path -> cached path, or the bytes `write`
+    was given) instead of writing it."""
 
     def __enter__(self) -> dict[str, str]:
         _holder().placed = {}

@@ -190,8 +190,7 @@ def _slugify(config: MkDocsConfig):
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    cache.write(path, data)
 
 
 def feed_length(extra: dict) -> int:

@@ -133,10 +133,9 @@ def on_page_context(context: dict, /, *, page: Page, config: MkDocsConfig, nav) 
 
 def _read_post(file: File, config: MkDocsConfig) -> Post:
     if file._content is None and file.abs_src_path:
-        text = blog_posts.source_text(file.abs_src_path)
+        parts = blog_posts.source_parts(file.abs_src_path)
     else:
-        text = file.content_string
-    parts = blog_posts.split_post(text)
+        parts = blog_posts.split_post(file.content_string)
     meta = blog_posts.kept_yaml(parts[0]) if parts else None
     if not isinstance(meta, dict) or blog_posts.as_utc(meta.get("date")) is None:
         # hooks/front_matter.py reports these before the build starts.

@@ -97,7 +97,7 @@ def kept_yaml(text: str) -> object:
     hooks/front_matter.py's check parses a post's front matter first, and
     hooks/blog.py finds it parsed."""
     memo = cache.table("yaml")
-    key = cache.digest(text)
+    key = cache.text_key(text, keep=serving())
     kept = memo.get(key)
     if kept is None:
         meta = parse_yaml(text)
@@ -127,11 +127,11 @@ class SharedParserPage(Page):
             self._render(config, recording)
         memo.put(key, rendered(self, recording.lookups, logged.records))
 
-    def render_key(self) -> bytes:
+    def render_key(self) -> object:
         """The "markdown" table's key of this page's render (hooks/fan_out.py
         asks it which posts are left to render)."""
-        return cache.digest((self.markdown, self.file.src_uri, self.file.url,
-                             self.file.inclusion.name))
+        return cache.text_key(self.markdown, self.file.src_uri, self.file.url,
+                              self.file.inclusion.name, keep=serving())
 
     def _render(self, config: MkDocsConfig, files: Files) -> None:
         """MkDocs' Page.render (mkdocs 1.6), with one Markdown parser for all
@@ -403,12 +403,22 @@ def post_text(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def source_text(path: str, errors: str = "strict") -> str:
-    """A post's file as MkDocs' File.content_string reads it (UTF-8 without
-    a byte-order mark, universal newlines), from hooks/cache.py's
-    `source_bytes`: under `mkdocs serve` a save reads only the posts that
-    changed."""
-    return decoded(cache.source_bytes(path, keep=serving()), errors)
+def source_parts(path: str) -> tuple[str, str] | None:
+    """`split_post` of a post's file, read as MkDocs' File.content_string
+    reads it (`decoded`) from hooks/cache.py's `source_bytes`: under
+    `mkdocs serve` a save reads only the posts that changed. There it is
+    kept by the very bytes object `source_bytes` gives, so that an
+    unchanged post has the front matter and Markdown texts of the last
+    save, whose memo keys (`cache.text_key`) cost nothing."""
+    data = cache.source_bytes(path, keep=serving())
+    if not serving():
+        return split_post(decoded(data))
+    memo = cache.table("post-parts")
+    kept = memo.get(path)
+    if kept is None or kept[0] is not data:
+        kept = (data, split_post(decoded(data)))
+        memo.put(path, kept)
+    return kept[1]
 
 
 def decoded(data: bytes, errors: str = "strict") -> str:

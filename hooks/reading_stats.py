@@ -17,7 +17,7 @@ import cache
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from posts import Post
+from posts import Post, serving
 
 DEFAULT_WPM = 238
 
@@ -233,7 +233,7 @@ def on_page_content(
         return None
     wpm = words_per_minute(config)
     memo = cache.table("reading")
-    key = cache.digest((html, wpm))
+    key = cache.text_key(html, wpm, keep=serving())
     shown = memo.get(key)
     if shown is None:
         shown = reading_stats(html, wpm).as_meta()

@@ -97,7 +97,11 @@ def end_build() -> None:
         if name in STICKY:
             continue
         used = holder.used.get(name, set())
-        holder.tables[name] = {key: entries[key] for key in used if key in entries}
+        if len(used) * 2 < len(entries):
+            holder.tables[name] = {key: entries[key] for key in used if key in entries}
+        else:  # most were used (a save): the others are taken out
+            for key in entries.keys() - used:
+                del entries[key]
 
 
 # How long a file must have been left alone before its bytes are kept by its
@@ -199,8 +203,10 @@ def digest(value: object) -> bytes:
     return hash_bytes(pickle.dumps(value, protocol=5))
 
 
-def text_key(*parts: str | bytes | int, keep: bool) -> object:
-    """A memo key of texts (and the numbers beside them). With `keep`
+def key_of(*parts: object, keep: bool) -> object:
+    """A memo key of texts (and the values beside them: numbers, dates,
+    tuples of them; values equal in Python must give a step the same
+    result, as 1 and 1.0 or one instant in two time zones do). With `keep`
     (under `mkdocs serve`, whose tables live in memory) the parts
     themselves: Python keeps a string's hash in it, and the texts of an
     unchanged post are the very objects the last save used (`source_bytes`

@@ -205,7 +205,7 @@ def read_post_kept(raw: bytes, slugs: Slugs,
     """`read_post`, kept by the file's bytes (hooks/cache.py), unless the
     post has a cover image, whose file is checked again every build."""
     memo = cache.table("front-matter")
-    key = cache.text_key(raw, str(folder), keep=serving())
+    key = cache.key_of(raw, str(folder), keep=serving())
     kept = memo.get(key)
     if kept is None:
         # Its YAML kept for hooks/blog.py, which reads the post next.

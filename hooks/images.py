@@ -145,6 +145,9 @@ _reported: set[str] = set()
 # The reading column, read from the stylesheet once a build.
 _columns: dict[str, Column] = {}
 _scratch: list[str] = []
+# The project's folder, as a writer sees paths from it (once per build: the
+# path resolved, a look at each of its folders).
+_root: list[Path] = []
 
 
 # Under `mkdocs serve`, each post's images as the last build found them, by
@@ -169,8 +172,9 @@ def on_pre_build(*, config: MkDocsConfig) -> None:
     root = Path(config.config_file_path or ".").resolve().parent
     docs = Path(config.docs_dir).resolve()
     posts = docs / POSTS_DIR
-    for state in (_copies, _derived, _keys, _reported, _columns):
+    for state in (_copies, _derived, _keys, _reported, _columns, _root):
         state.clear()
+    _root.append(root)
     lines = []
     scanned = {}
     for path in post_files(posts):
@@ -210,7 +214,7 @@ def on_page_content(
 ) -> str | None:
     if not isinstance(page, Post) or "<img" not in html_text:
         return None
-    root = Path(config.config_file_path or ".").resolve().parent
+    root = _root[0] if _root else Path(config.config_file_path or ".").resolve().parent
     post = display_path(Path(page.file.abs_src_path), root)
     column = _column(config)
     settings = Settings(max_width=2 * column.width())

@@ -97,7 +97,7 @@ def kept_yaml(text: str) -> object:
     hooks/front_matter.py's check parses a post's front matter first, and
     hooks/blog.py finds it parsed."""
     memo = cache.table("yaml")
-    key = cache.text_key(text, keep=serving())
+    key = cache.key_of(text, keep=serving())
     kept = memo.get(key)
     if kept is None:
         meta = parse_yaml(text)
@@ -130,7 +130,7 @@ class SharedParserPage(Page):
     def render_key(self) -> object:
         """The "markdown" table's key of this page's render (hooks/fan_out.py
         asks it which posts are left to render)."""
-        return cache.text_key(self.markdown, self.file.src_uri, self.file.url,
+        return cache.key_of(self.markdown, self.file.src_uri, self.file.url,
                               self.file.inclusion.name, keep=serving())
 
     def _render(self, config: MkDocsConfig, files: Files) -> None:
@@ -409,7 +409,7 @@ def source_parts(path: str) -> tuple[str, str] | None:
     `mkdocs serve` a save reads only the posts that changed. There it is
     kept by the very bytes object `source_bytes` gives, so that an
     unchanged post has the front matter and Markdown texts of the last
-    save, whose memo keys (`cache.text_key`) cost nothing."""
+    save, whose memo keys (`cache.key_of`) cost nothing."""
     data = cache.source_bytes(path, keep=serving())
     if not serving():
         return split_post(decoded(data))

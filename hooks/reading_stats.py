@@ -233,7 +233,7 @@ def on_page_content(
         return None
     wpm = words_per_minute(config)
     memo = cache.table("reading")
-    key = cache.text_key(html, wpm, keep=serving())
+    key = cache.key_of(html, wpm, keep=serving())
     shown = memo.get(key)
     if shown is None:
         shown = reading_stats(html, wpm).as_meta()

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 
 import cache
 from mkdocs.plugins import event_priority
-from posts import current, is_draft, tag_slug
+from posts import current, is_draft, serving, tag_slug
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -83,8 +83,8 @@ def rankings(items: list[Item]) -> dict[str, list[str]]:
     (hooks/cache.py), so that a save that changes none of them (a body, a
     deck) costs no ranking."""
     memo = cache.table("related")
-    key = cache.digest(tuple((item.key, item.date, tuple(sorted(item.tags)), item.published)
-                             for item in items))
+    key = cache.key_of(*((item.key, item.date, tuple(sorted(item.tags)), item.published)
+                         for item in items), keep=serving())
     ranked = memo.get(key)
     if ranked is None:
         index = RelatedIndex(items)

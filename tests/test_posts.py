@@ -347,10 +347,29 @@ def test_source_bytes_under_serve_gives_a_settled_unchanged_file_once_read(tmp_p
     path = tmp_path / "post.md"
     path.write_bytes(b"---\ntitle: A\n---\nbody\n")
     monkeypatch.setattr(cache, "SETTLED_NS", 0)  # as if written long ago
+    cache.begin_build("one")
     first = cache.source_bytes(str(path), keep=True)
+    cache.begin_build("one")
     assert cache.source_bytes(str(path), keep=True) is first
     path.write_bytes(b"---\ntitle: B\n---\nbody two\n")
+    cache.begin_build("one")
     assert cache.source_bytes(str(path), keep=True) == b"---\ntitle: B\n---\nbody two\n"
+    cache.clear()
+
+
+def test_source_bytes_gives_every_step_of_one_build_the_same_bytes(tmp_path):
+    # A post saved again while a build reads it: every hook of that build
+    # reads what the first one did; the next build (which the save starts)
+    # reads the new text.
+    cache.clear()
+    path = tmp_path / "post.md"
+    path.write_bytes(b"first text")
+    cache.begin_build("one")
+    assert cache.source_bytes(str(path), keep=True) == b"first text"
+    path.write_bytes(b"other text")
+    assert cache.source_bytes(str(path), keep=True) == b"first text"
+    cache.begin_build("one")
+    assert cache.source_bytes(str(path), keep=True) == b"other text"
     cache.clear()
 
 
@@ -364,8 +383,10 @@ def test_source_bytes_reads_again_a_file_changed_just_before_it_was_read(tmp_pat
     first_stat, real_stat = os.stat(path), os.stat
     monkeypatch.setattr(os, "stat", lambda where, **options: first_stat
                         if str(where) == str(path) else real_stat(where, **options))
+    cache.begin_build("one")
     assert cache.source_bytes(str(path), keep=True) == b"first text"
     path.write_bytes(b"other text")
+    cache.begin_build("one")
     assert cache.source_bytes(str(path), keep=True) == b"other text"
     cache.clear()
 

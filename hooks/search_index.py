@@ -4,8 +4,11 @@ Material's search plugin indexes section titles as HTML (a heading's inner
 markup), but where a page has no heading of its own it uses the front-matter
 `title` as it is, and it copies `tags` as they are; its search results then
 insert both as HTML. After the plugin has written `search/search_index.json`
-(`on_post_build`), this hook escapes those two fields. Reads `page.meta`
-`title` and `tags`; writes no `page.meta` key.
+(`on_post_build`), this hook escapes those two fields. Under `mkdocs
+serve` Material writes only the index's settings (`SettingsOnly`) and this
+hook the whole index, from each entry's text kept as UTF-8, handed to
+hooks/serve_build.py in memory (`cache.write`). Reads `page.meta` `title`
+and `tags`; writes no `page.meta` key.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ import build_cache
 import cache
 from mkdocs.config import load_config
 
-from search_index import escaped_index, escaped_index_kept
+import search_index
+from search_index import escaped_index, escaped_index_kept, write_escaped_index
 from support import ROOT, build, copy_project, env, free_port, write_post
 
 DOCUMENT = {
@@ -37,6 +38,18 @@ def test_the_index_from_kept_entry_texts_is_the_index_written_at_once():
     renamed = {**TITLES, "posts/a/": "Another title"}
     assert escaped_index_kept(DOCUMENT, renamed) == escaped_index(DOCUMENT, renamed).encode()
     cache.clear()
+
+
+def test_the_index_written_a_few_entries_at_a_time_is_the_index_written_at_once(
+        tmp_path, monkeypatch):
+    for batch in (1, 2, 3, 4, 500):
+        monkeypatch.setattr(search_index, "BATCH", batch)
+        path = tmp_path / f"index-{batch}.json"
+        write_escaped_index(path, DOCUMENT, TITLES)
+        assert path.read_bytes() == escaped_index(DOCUMENT, TITLES).encode()
+    path = tmp_path / "empty.json"
+    write_escaped_index(path, {**DOCUMENT, "docs": []}, TITLES)
+    assert path.read_bytes() == escaped_index({**DOCUMENT, "docs": []}, TITLES).encode()
 
 
 def test_search_words_kept_for_serve_are_the_themes_and_follow_its_language_files(tmp_path):
